@@ -1,0 +1,77 @@
+package dev.agentkernel.store;
+
+import dev.agentkernel.errors.StoreException;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Exclusive locks on lock files, held across processes ({@link FileChannel#lock}) and across threads of this
+ * process (the JVM refuses overlapping file locks within one process, so threads queue on a
+ * {@link ReentrantLock} per path first).
+ */
+public final class FileLocks {
+    private static final ConcurrentHashMap<Path, ReentrantLock> THREAD_LOCKS = new ConcurrentHashMap<>();
+
+    private FileLocks() {
+    }
+
+    /** A held lock; closing releases it. */
+    public static final class Held implements AutoCloseable {
+        private final ReentrantLock threadLock;
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private Held(ReentrantLock threadLock, FileChannel channel, FileLock lock) {
+            this.threadLock = threadLock;
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                throw new StoreException("could not release lock: " + e.getMessage(), e);
+            } finally {
+                threadLock.unlock();
+            }
+        }
+    }
+
+    /** Blocks until this process holds the exclusive lock on {@code lockFile}, creating the file if needed. */
+    public static Held exclusive(Path lockFile) {
+        Path key = lockFile.toAbsolutePath().normalize();
+        ReentrantLock threadLock = THREAD_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
+        threadLock.lock();
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(key.getParent());
+            channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.lock();
+            return new Held(threadLock, channel, lock);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            threadLock.unlock();
+            throw new StoreException("could not lock " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Already failing; the lock error is the one to report.
+            }
+        }
+    }
+}
