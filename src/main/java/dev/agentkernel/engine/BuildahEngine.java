@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Buildah. It shares image storage with Podman but reports sizes only in human units, so the size is counted
- * from the stored manifest as Podman does: layers, config and the manifest itself.
+ * from the stored manifest: layers, config and the manifest itself (Podman's figure is a few hundred bytes
+ * larger, as it also counts the second copy of the manifest its storage keeps).
  */
 final class BuildahEngine extends CliEngine {
     BuildahEngine(Path program) {
