@@ -1,0 +1,182 @@
+package dev.agentkernel.engine;
+
+import dev.agentkernel.errors.ToolException;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs an outside program from an argument vector (never a shell string): stdin from {@code /dev/null}, stdout
+ * and stderr drained line by line on their own threads (optionally streamed to the user as they come), a
+ * timeout, and the whole process tree destroyed on every way out that leaves it running.
+ */
+public final class CommandRunner {
+    /** Bytes of stdout kept for the caller; inspect output is small, build output is streamed instead. */
+    private static final int MAX_CAPTURED_STDOUT = 8 << 20;
+    /** Lines of stderr kept, the last ones, for error messages. */
+    private static final int MAX_STDERR_LINES = 200;
+    /** How long to wait for output threads once the process exited (a grandchild may hold the pipe). */
+    private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
+
+    private CommandRunner() {
+    }
+
+    /** How a finished program ended and what it printed. */
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        public boolean succeeded() {
+            return exitCode == 0;
+        }
+
+        /** The last non-blank line of stderr (or stdout), for a one-line error message. */
+        public String lastErrorLine() {
+            String line = lastNonBlankLine(stderr);
+            return line.isEmpty() ? lastNonBlankLine(stdout) : line;
+        }
+
+        private static String lastNonBlankLine(String text) {
+            String[] lines = text.strip().split("\n");
+            return lines.length == 0 ? "" : lines[lines.length - 1].strip();
+        }
+    }
+
+    /** Runs {@code command}, capturing its output. */
+    public static Result run(List<String> command, Duration timeout) {
+        return run(command, timeout, null);
+    }
+
+    /**
+     * Runs {@code command}; every line of stdout and stderr is also handed to {@code live} as it arrives (from
+     * the reader threads, one line at a time) when it is not null.
+     *
+     * @throws ToolException when the program cannot be started or does not finish within {@code timeout}
+     */
+    public static Result run(List<String> command, Duration timeout, Consumer<String> live) {
+        String program = command.get(0);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
+                new File("/dev/null")));
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new ToolException("could not start " + program + ": " + e.getMessage(), e);
+        }
+        Consumer<String> sink = live == null ? null : line -> {
+            synchronized (live) {
+                live.accept(line);
+            }
+        };
+        StdoutCollector stdout = new StdoutCollector();
+        StderrCollector stderr = new StderrCollector();
+        Thread outThread = drain(process.getInputStream(), program + "-stdout", line -> {
+            stdout.add(line);
+            if (sink != null) {
+                sink.accept(line);
+            }
+        });
+        Thread errThread = drain(process.getErrorStream(), program + "-stderr", line -> {
+            stderr.add(line);
+            if (sink != null) {
+                sink.accept(line);
+            }
+        });
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                destroyTree(process);
+                throw new ToolException(String.join(" ", command.subList(0, Math.min(2, command.size())))
+                        + " did not finish within " + describe(timeout) + " and was stopped");
+            }
+            join(outThread);
+            join(errThread);
+            return new Result(List.copyOf(command), process.exitValue(), stdout.text(), stderr.text());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ToolException(program + " was interrupted", e);
+        } finally {
+            if (process.isAlive()) {
+                destroyTree(process);
+            }
+        }
+    }
+
+    /** Stops a process and all its descendants: politely, then after a moment by force. */
+    public static void destroyTree(Process process) {
+        // Collect descendants first: once the parent dies they are re-parented and no longer found.
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.destroy();
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            if (!process.waitFor(3, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static Thread drain(InputStream stream, String name, Consumer<String> onLine) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    onLine.accept(line);
+                }
+            } catch (IOException ignored) {
+                // The pipe closed under us because the process was destroyed; its exit status tells the story.
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private static void join(Thread thread) throws InterruptedException {
+        thread.join(DRAIN_GRACE.toMillis());
+    }
+
+    private static String describe(Duration d) {
+        return d.toSeconds() >= 120 ? d.toMinutes() + " minutes" : d.toSeconds() + " seconds";
+    }
+
+    private static final class StdoutCollector {
+        private final StringBuilder text = new StringBuilder();
+        private boolean truncated;
+
+        synchronized void add(String line) {
+            if (text.length() + line.length() + 1 > MAX_CAPTURED_STDOUT) {
+                truncated = true;
+                return;
+            }
+            text.append(line).append('\n');
+        }
+
+        synchronized String text() {
+            return truncated ? text + "[output truncated]\n" : text.toString();
+        }
+    }
+
+    private static final class StderrCollector {
+        private final Deque<String> lines = new ArrayDeque<>();
+
+        synchronized void add(String line) {
+            if (lines.size() == MAX_STDERR_LINES) {
+                lines.removeFirst();
+            }
+            lines.addLast(line);
+        }
+
+        synchronized String text() {
+            return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package dev.agentkernel.image;
+
+/** How a layer blob is compressed. */
+public enum LayerCompression {
+    NONE, GZIP, ZSTD
+}

@@ -1,0 +1,55 @@
+package dev.agentkernel.image.source;
+
+import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.UserInputException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens the {@link ImageSource} for a {@link SourceSpec}: one class per transport. */
+public final class ImageSources {
+    private ImageSources() {
+    }
+
+    public static ImageSource open(SourceSpec spec, SourceOptions options) {
+        if (spec instanceof SourceSpec.OciLayout s) {
+            requireDirectory(s.dir(), spec);
+            return new TreeSource(new DirectoryTree(s.dir()),
+                    tree -> OciLayoutReader.read(tree, s.ref(), options.platform(), spec.toString()));
+        }
+        if (spec instanceof SourceSpec.OciArchive s) {
+            requireFile(s.file(), spec);
+            return new TreeSource(TarTree.open(s.file()),
+                    tree -> OciLayoutReader.read(tree, s.ref(), options.platform(), spec.toString()));
+        }
+        if (spec instanceof SourceSpec.DockerArchive s) {
+            requireFile(s.file(), spec);
+            return dockerArchive(TarTree.open(s.file()), s.ref(), spec.toString());
+        }
+        if (spec instanceof SourceSpec.DockerDaemon s) {
+            return DockerDaemonSource.open(s, options);
+        }
+        if (spec instanceof SourceSpec.LocalImage s) {
+            return LocalImageSource.open(s, options);
+        }
+        // SourceSpec.Registry: the registry engineer's RegistrySource plugs in here.
+        throw new UserInputException("docker:// sources need the registry client, which this build does not have yet");
+    }
+
+    /** A docker-archive tree; Docker 25+ writes an OCI layout next to manifest.json, which is read the same way. */
+    static ImageSource dockerArchive(FileTree tree, java.util.Optional<String> ref, String name) {
+        return new TreeSource(tree, t -> DockerArchiveReader.read(t, ref, name));
+    }
+
+    private static void requireDirectory(Path dir, SourceSpec spec) {
+        if (!Files.isDirectory(dir)) {
+            throw new ImageException(spec + ": " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+        }
+    }
+
+    private static void requireFile(Path file, SourceSpec spec) {
+        if (!Files.isRegularFile(file)) {
+            throw new ImageException(spec + ": " + file + (Files.exists(file) ? " is not a file" : " does not exist"));
+        }
+    }
+}
