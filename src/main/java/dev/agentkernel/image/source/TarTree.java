@@ -48,6 +48,9 @@ final class TarTree implements FileTree {
                         files.put(name, new Extent(e.getDataOffset(), e.getSize()));
                     } else if (e.isLink()) {
                         links.put(name, normalise(e.getLinkName()));
+                    } else if (e.isSymbolicLink()) {
+                        // podman save: <id>/layer.tar -> ../<hex>.tar, relative to the link's directory
+                        links.put(name, resolveRelative(name, e.getLinkName()));
                     }
                 }
             }
@@ -81,6 +84,15 @@ final class TarTree implements FileTree {
             throw new ImageException(file + " is a " + (gzip ? "gzip" : "zstd") + "-compressed archive; "
                     + "decompress it first (" + (gzip ? "gunzip" : "unzstd") + "), archives are read in place");
         }
+    }
+
+    private static String resolveRelative(String linkName, String target) {
+        if (target.startsWith("/")) {
+            return normalise(target);
+        }
+        int slash = linkName.lastIndexOf('/');
+        String dir = slash < 0 ? "" : linkName.substring(0, slash + 1);
+        return normalise(java.nio.file.Path.of("/" + dir + target).normalize().toString());
     }
 
     private static String normalise(String name) {

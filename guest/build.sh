@@ -1,0 +1,30 @@
+#!/bin/sh
+# Builds the guest programs as static binaries into $1 (the Maven build passes target/classes/dev/agentkernel/guest):
+#   agent  the guest agent, injected into every rootfs as /usr/bin/agent
+#   init1  the stage-one init of generated initramfs images (kernels with modular virtio drivers)
+# musl-gcc when installed (small binaries), else gcc -static. Without a C compiler it warns and builds nothing:
+# the jar still builds, and PackagedAgent says how to get an agent.
+set -eu
+out=${1:?usage: build.sh OUTPUT_DIR}
+src=$(cd "$(dirname "$0")" && pwd)
+
+if command -v musl-gcc >/dev/null 2>&1; then
+    cc=musl-gcc
+elif command -v gcc >/dev/null 2>&1 && echo 'int main(void){return 0;}' | gcc -static -x c -o /dev/null - 2>/dev/null; then
+    cc=gcc
+else
+    echo "[WARNING] guest/build.sh: no C compiler that links statically (install musl-tools or gcc);" \
+         "the jar will carry no guest agent" >&2
+    exit 0
+fi
+
+mkdir -p "$out"
+flags="-std=gnu11 -O2 -Wall -Wextra -static -s"
+# shellcheck disable=SC2086
+$cc $flags -o "$out/agent.tmp" "$src/agent.c" "$src/base64.c" "$src/frame.c" "$src/handlers.c" "$src/json.c" \
+    "$src/run.c" "$src/transport.c"
+# shellcheck disable=SC2086
+$cc $flags -o "$out/init1.tmp" "$src/init1.c"
+mv "$out/agent.tmp" "$out/agent"
+mv "$out/init1.tmp" "$out/init1"
+echo "guest/build.sh: built agent and init1 with $cc into $out"

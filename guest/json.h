@@ -1,0 +1,52 @@
+/* A small JSON reader and writer: enough for the agent's requests and responses. */
+#ifndef AGENT_JSON_H
+#define AGENT_JSON_H
+
+#include <stddef.h>
+
+enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+
+struct json {
+    enum json_type type;
+    double number;        /* JSON_NUMBER, JSON_BOOL (0/1) */
+    char *string;         /* JSON_STRING (NUL-terminated; may contain NULs, see length) */
+    size_t length;        /* JSON_STRING byte length; JSON_ARRAY/OBJECT item count */
+    char **keys;          /* JSON_OBJECT keys, parallel to items */
+    struct json **items;  /* JSON_ARRAY/OBJECT members */
+};
+
+/* Parses text[0..len). Returns NULL and fills error (a static message) on malformed input. */
+struct json *json_parse(const char *text, size_t len, const char **error);
+void json_free(struct json *value);
+
+/* Member of an object by key, or NULL. */
+const struct json *json_get(const struct json *object, const char *key);
+/* String member or NULL when absent or not a string. */
+const char *json_get_string(const struct json *object, const char *key);
+
+/* A growing output buffer for writing JSON. */
+struct jbuf {
+    char *data;
+    size_t len, cap;
+};
+
+void jbuf_append(struct jbuf *b, const char *bytes, size_t n);
+void jbuf_str(struct jbuf *b, const char *s);
+/* Appends a quoted, escaped JSON string of n bytes (non-UTF-8 bytes become U+FFFD). */
+void jbuf_quoted(struct jbuf *b, const char *s, size_t n);
+void jbuf_free(struct jbuf *b);
+
+/* Object writing: jw_begin, then members, then jw_end. Members after the first get a comma. */
+struct jwriter {
+    struct jbuf buf;
+    int members;
+};
+void jw_begin(struct jwriter *w);
+void jw_string(struct jwriter *w, const char *key, const char *value, size_t n);
+void jw_int(struct jwriter *w, const char *key, long long value);
+void jw_bool(struct jwriter *w, const char *key, int value);
+void jw_null(struct jwriter *w, const char *key);
+void jw_raw(struct jwriter *w, const char *key, const char *json);
+void jw_end(struct jwriter *w);
+
+#endif

@@ -1,0 +1,16 @@
+package dev.agentkernel.agent;
+
+/** The pause between connection attempts while a VM starts. */
+final class Sleep {
+    private Sleep() {
+    }
+
+    static void briefly() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to the guest agent", e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.agentkernel.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Builds small real images with Podman ({@code FROM scratch} + static busybox, as no base image can be pulled
+ * here) and exports them the ways users do: {@code podman save} (docker-archive) and {@code skopeo copy} (oci:,
+ * oci-archive:). Each build gets a unique tag, removed by {@link #close()}.
+ */
+public final class BusyboxImages implements AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    private final Path workDir;
+    private final List<String> tags = new ArrayList<>();
+
+    public BusyboxImages(Path workDir) {
+        this.workDir = workDir;
+        RequiredTools.requireRoot();
+        RequiredTools.require("podman");
+        RequiredTools.require("skopeo");
+    }
+
+    /** Builds an image whose Containerfile is busybox plus {@code extraInstructions}; returns its tag. */
+    public String build(String... extraInstructions) {
+        String tag = "localhost/agentkernel-test-" + UUID.randomUUID().toString().substring(0, 8) + ":1";
+        try {
+            Path ctx = Files.createTempDirectory(workDir, "ctx");
+            Path busybox = Files.exists(Path.of("/bin/busybox")) ? Path.of("/bin/busybox") : RequiredTools.require("busybox");
+            Files.copy(busybox, ctx.resolve("busybox"));
+            StringBuilder file = new StringBuilder("FROM scratch\nCOPY busybox /bin/busybox\n"
+                    + "RUN [\"/bin/busybox\",\"--install\",\"-s\",\"/bin\"]\n");
+            for (String line : extraInstructions) {
+                file.append(line).append('\n');
+            }
+            Files.writeString(ctx.resolve("Containerfile"), file);
+            ExternalCommand.run(TIMEOUT, "podman", "build", "-q", "--network=none", "-t", tag, ctx.toString());
+            tags.add(tag);
+            return tag;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code podman save} (docker-archive format). */
+    public Path saveDockerArchive(String tag) {
+        Path out = workDir.resolve("docker-" + UUID.randomUUID() + ".tar");
+        ExternalCommand.run(TIMEOUT, "podman", "save", "-q", "--format", "docker-archive", "-o", out.toString(), tag);
+        return out;
+    }
+
+    /** {@code skopeo copy} into an OCI layout directory, under ref name {@code ref}. */
+    public Path copyToOciLayout(String tag, String ref) {
+        Path out = workDir.resolve("oci-" + UUID.randomUUID());
+        ExternalCommand.run(TIMEOUT, "skopeo", "copy", "-q", "containers-storage:" + tag, "oci:" + out + ":" + ref);
+        return out;
+    }
+
+    /** {@code skopeo copy} into an OCI archive, under ref name {@code ref}. */
+    public Path copyToOciArchive(String tag, String ref) {
+        Path out = workDir.resolve("oci-archive-" + UUID.randomUUID() + ".tar");
+        ExternalCommand.run(TIMEOUT, "skopeo", "copy", "-q", "containers-storage:" + tag, "oci-archive:" + out + ":" + ref);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (String tag : tags) {
+            ExternalCommand.runAllowingFailure(TIMEOUT, List.of("podman", "rmi", "-f", tag));
+        }
+        tags.clear();
+    }
+}
