@@ -15,6 +15,8 @@ import java.io.PrintWriter;
         description = "Secure, isolated microVM sandboxes for AI coding agents, made from container images.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SetupCommand.class,
+                RunCommand.class,
         })
 public final class Main implements Runnable {
 
