@@ -29,14 +29,16 @@ record LayerEntry(int layer, int ordinal, Kind kind, String path, EntryMetadata 
     /** The entry for a tar header, or {@code null} for entries that carry nothing (aufs metadata). */
     static LayerEntry of(TarHeader h, int layer, int ordinal, String layerName) {
         String path = clean(h.name(), layerName, h.name());
+        if (path.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX) || path.contains("/" + WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
+            if (!baseName(path).equals(OPAQUE_MARKER)) {
+                return null; // aufs metadata (.wh..wh.plnk/..., .wh..wh.aufs): not part of the file system
+            }
+        }
         String base = baseName(path);
         if (base.startsWith(WHITEOUT_PREFIX)) {
             String parent = parentOf(path);
             if (base.equals(OPAQUE_MARKER)) {
                 return new LayerEntry(layer, ordinal, Kind.OPAQUE, parent, EntryMetadata.IMPLIED_DIRECTORY, 0, null, 0, 0);
-            }
-            if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
-                return null; // other aufs metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the file system
             }
             String hidden = base.substring(WHITEOUT_PREFIX.length());
             if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {

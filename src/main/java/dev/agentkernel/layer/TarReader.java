@@ -208,8 +208,14 @@ final class TarReader {
             if (b[at] == 0) {
                 break;
             }
-            long off = TarNumbers.parse(b, at, 12);
-            long len = TarNumbers.parse(b, at + 12, 12);
+            long off;
+            long len;
+            try {
+                off = TarNumbers.parse(b, at, 12);
+                len = TarNumbers.parse(b, at + 12, 12);
+            } catch (NumberFormatException e) {
+                throw corrupt("invalid sparse map of '" + currentName + "'");
+            }
             map.add(new long[]{off, len});
         }
     }
@@ -320,7 +326,12 @@ final class TarReader {
         if (zero) {
             return false;
         }
-        long stored = TarNumbers.parse(block, 148, 8);
+        long stored;
+        try {
+            stored = TarNumbers.parse(block, 148, 8);
+        } catch (NumberFormatException e) {
+            stored = -1;
+        }
         long unsigned = 0;
         long signed = 0;
         for (int i = 0; i < BLOCK; i++) {

@@ -61,7 +61,12 @@ final class FlatTrees {
             throws Exception {
         OciLayoutWriter.Written image = OciLayoutWriter.write(tmp.resolve("layout"), "test", layers);
         Flattened ours = flatten(sources(image, layers));
-        Map<String, TreeSnapshot.Entry> theirs = TreeSnapshot.ofDirectory(Umoci.unpack(image.dir(), "test",
+        // umoci 0.4.7 reads no zstd: it gets the same tars gzipped
+        List<OciLayoutWriter.Layer> forUmoci = layers.stream()
+                .map(l -> l.mediaType().equals(OciLayoutWriter.TAR_ZSTD) ? OciLayoutWriter.Layer.gzip(l.tar()) : l)
+                .toList();
+        OciLayoutWriter.Written reference = OciLayoutWriter.write(tmp.resolve("layout-umoci"), "test", forUmoci);
+        Map<String, TreeSnapshot.Entry> theirs = TreeSnapshot.ofDirectory(Umoci.unpack(reference.dir(), "test",
                 tmp.resolve("umoci")));
         List<String> differences = TreeSnapshot.differences(theirs, comparable(ours.tree(), ours.snapshot()), options);
         assertThat(differences).as("differences from umoci (expected = umoci)").isEmpty();
