@@ -15,6 +15,7 @@ import java.io.PrintWriter;
         description = "Secure, isolated microVM sandboxes for AI coding agents, made from container images.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                RootfsCommand.class,
         })
 public final class Main implements Runnable {
 
