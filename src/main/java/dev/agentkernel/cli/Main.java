@@ -20,6 +20,7 @@ import java.util.function.Supplier;
                 BuildCommand.class,
                 ImagesCommand.class,
                 PullCommand.class,
+                RootfsCommand.class,
         })
 public final class Main implements Runnable {
 
