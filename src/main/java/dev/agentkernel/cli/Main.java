@@ -19,6 +19,7 @@ import java.util.function.Supplier;
                 CommandLine.HelpCommand.class,
                 BuildCommand.class,
                 ImagesCommand.class,
+                RootfsCommand.class,
         })
 public final class Main implements Runnable {
 
