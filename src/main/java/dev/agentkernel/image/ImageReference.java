@@ -218,8 +218,12 @@ public final class ImageReference {
         String full = toString();
         if (registry.equals(DOCKER_HUB)) {
             String path = full.substring(DOCKER_HUB.length() + 1);
-            return path.startsWith("library/") && path.indexOf('/', "library/".length()) < 0
-                    ? path.substring("library/".length()) : path;
+            if (path.startsWith("library/") && path.indexOf('/', "library/".length()) < 0) {
+                return path.substring("library/".length());
+            }
+            // "docker.io/a.b/c" must keep its registry: "a.b/c" alone would name the registry a.b.
+            int slash = path.indexOf('/');
+            return slash > 0 && looksLikeRegistry(path.substring(0, slash)) ? full : path;
         }
         return full;
     }

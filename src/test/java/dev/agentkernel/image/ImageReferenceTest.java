@@ -110,6 +110,15 @@ class ImageReferenceTest {
     }
 
     @org.junit.jupiter.api.Test
+    void familiarFormKeepsDockerHubWhenThePathLooksLikeARegistry() {
+        ImageReference ref = ImageReference.parse("docker.io/a.b/c");
+        assertThat(ref.familiarString()).isEqualTo("docker.io/a.b/c:latest");
+        assertThat(ImageReference.parse(ref.familiarString())).isEqualTo(ref);
+        assertThat(ImageReference.parse("docker.io/library/python:3").familiarString()).isEqualTo("python:3");
+        assertThat(ImageReference.parse("docker.io/team/tool").familiarString()).isEqualTo("team/tool:latest");
+    }
+
+    @org.junit.jupiter.api.Test
     void rejectsNamesLongerThan255() {
         String longName = "ghcr.io/" + "a".repeat(250);
         assertThatThrownBy(() -> ImageReference.parse(longName)).hasMessageContaining("longer than 255");

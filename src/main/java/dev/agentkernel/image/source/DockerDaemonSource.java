@@ -1,15 +1,15 @@
 package dev.agentkernel.image.source;
 
-import dev.agentkernel.errors.UserInputException;
+import dev.agentkernel.engine.ContainerEngine;
+import dev.agentkernel.engine.EngineChoice;
 
-/** {@code docker-daemon:REF}: exports the image from a local engine with its {@code save} command. */
+/** {@code docker-daemon:REF}: exports the image from the local Docker (or else Podman) engine with {@code save}. */
 final class DockerDaemonSource {
     private DockerDaemonSource() {
     }
 
     static ImageSource open(SourceSpec.DockerDaemon spec, SourceOptions options) {
-        // Wired to dev.agentkernel.engine.ContainerEngine once the engine package is on main.
-        throw new UserInputException(spec + ": docker-daemon sources are not available in this build yet; "
-                + "export with 'podman save -o FILE REF' and use docker-archive:FILE");
+        ContainerEngine engine = ContainerEngine.detect(EngineChoice.AUTO);
+        return ExportedArchiveSource.export(engine, spec.ref(), options, spec.toString());
     }
 }

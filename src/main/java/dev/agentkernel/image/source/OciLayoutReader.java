@@ -82,6 +82,11 @@ final class OciLayoutReader {
         return names.isEmpty() ? "no images" : names;
     }
 
+    /** Reads the image a manifest or index descriptor points at (platform chosen from an index). */
+    static Image resolve(FileTree tree, Descriptor d, Platform platform, String sourceName) {
+        return resolve(tree, d, platform, sourceName, 0);
+    }
+
     private static Image resolve(FileTree tree, Descriptor d, Platform platform, String sourceName, int depth) {
         if (depth > 4) {
             throw new ImageException(sourceName + ": indexes nested too deeply");

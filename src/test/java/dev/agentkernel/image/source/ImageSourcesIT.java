@@ -6,6 +6,10 @@ import dev.agentkernel.image.Image;
 import dev.agentkernel.image.ImageLayer;
 import dev.agentkernel.image.Platform;
 import dev.agentkernel.store.AgentkernelHome;
+import dev.agentkernel.store.BlobStore;
+import dev.agentkernel.store.ImageName;
+import dev.agentkernel.store.ImageRecord;
+import dev.agentkernel.store.ImageStore;
 import dev.agentkernel.testing.BusyboxImages;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +21,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -73,6 +79,46 @@ class ImageSourcesIT {
         List<Digest> fromOci = uncompressedDigests("oci:" + ociLayout + ":v1");
         List<Digest> fromArchive = uncompressedDigests("oci-archive:" + ociArchive);
         assertThat(fromDocker).hasSize(4).isEqualTo(fromOci).isEqualTo(fromArchive).isEqualTo(fromDockerByTag);
+    }
+
+    @Test
+    void dockerDaemonExportsThroughTheEngineAndCleansUp() throws IOException {
+        List<Digest> fromDaemon = uncompressedDigests("docker-daemon:" + tag);
+        assertThat(fromDaemon).isEqualTo(uncompressedDigests("oci:" + ociLayout));
+        Path tmp = AgentkernelHome.at(work.resolve("home")).tmp();
+        try (var left = Files.list(tmp)) {
+            assertThat(left).as("temporary exports are deleted").isEmpty();
+        }
+    }
+
+    @Test
+    void localNamesResolveBuiltPulledAndImportedImages() throws IOException {
+        AgentkernelHome home = AgentkernelHome.at(work.resolve("home"));
+        ImageStore store = new ImageStore(home);
+        Digest id;
+        Digest manifest;
+        try (ImageSource s = ImageSources.open(SourceSpec.parse("oci:" + ociLayout), options())) {
+            id = s.image().manifest().config().digest();
+            manifest = s.image().manifestDigest();
+        }
+        store.put(ImageRecord.built(ImageName.parse("built"), id, 1, Instant.EPOCH, Map.of(),
+                new ImageRecord.BuildInfo("podman", tag, work.resolve("Containerfile"), work)));
+        store.put(ImageRecord.imported("imported", id, 1, Instant.EPOCH, Map.of(),
+                new ImageRecord.SourceInfo("oci-archive:" + ociArchive, manifest, null)));
+        BlobStore blobs = BlobStore.of(home);
+        try (var walk = Files.list(ociLayout.resolve("blobs/sha256"))) {
+            for (Path blob : (Iterable<Path>) walk::iterator) {
+                blobs.put(Digest.parse("sha256:" + blob.getFileName()), Files.readAllBytes(blob));
+            }
+        }
+        store.put(ImageRecord.pulled("pulled", id, 1, Instant.EPOCH, Map.of(),
+                new ImageRecord.SourceInfo("docker.io/library/x:1", manifest, null)));
+        List<Digest> expected = uncompressedDigests("oci:" + ociLayout);
+        assertThat(uncompressedDigests("built")).isEqualTo(expected);
+        assertThat(uncompressedDigests("imported")).isEqualTo(expected);
+        assertThat(uncompressedDigests("pulled")).isEqualTo(expected);
+        assertThatThrownBy(() -> ImageSources.open(SourceSpec.parse("absent"), options()))
+                .hasMessageContaining("no local image named 'absent'");
     }
 
     @Test

@@ -1,0 +1,109 @@
+package dev.agentkernel.ext4;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Streams file contents into data blocks as they arrive. Reading happens outside the lock, so several callers
+ * can overlap their reading; allocation and the positional write of each chunk happen under it. Blocks that are
+ * all zero become holes: never allocated, never written.
+ */
+final class ContentWriter {
+    private static final int CHUNK = 1 << 20;
+    private static final byte[] ZERO_BLOCK = new byte[Geometry.BLOCK_SIZE];
+
+    private final ImageFile image;
+    private final BlockAllocator allocator;
+    private final long blockLimit;
+
+    /** @param blockLimit blocks the data may use at most (a fixed size minus the least metadata), or MAX_VALUE */
+    ContentWriter(ImageFile image, BlockAllocator allocator, long blockLimit) {
+        this.image = image;
+        this.allocator = allocator;
+        this.blockLimit = blockLimit;
+    }
+
+    FileContent write(InputStream in, long length) throws IOException {
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
+        ExtentList extents = new ExtentList();
+        byte[] buffer = new byte[(int) Math.min(CHUNK, roundUpToBlock(length))];
+        long logicalBlock = 0;
+        long remaining = length;
+        while (remaining > 0) {
+            int want = (int) Math.min(buffer.length, remaining);
+            int got = in.readNBytes(buffer, 0, want);
+            if (got < want) {
+                throw new Ext4Exception("file content ended after " + (length - remaining + got) + " of "
+                        + length + " bytes");
+            }
+            int blocks = (int) (roundUpToBlock(got) / Geometry.BLOCK_SIZE);
+            Arrays.fill(buffer, got, blocks * Geometry.BLOCK_SIZE, (byte) 0);
+            storeChunk(buffer, blocks, logicalBlock, extents);
+            logicalBlock += blocks;
+            remaining -= got;
+        }
+        return new FileContent(length, extents);
+    }
+
+    /** Writes the non-zero blocks of a chunk, run by run. */
+    private void storeChunk(byte[] buffer, int blocks, long firstLogical, ExtentList extents) throws IOException {
+        int i = 0;
+        while (i < blocks) {
+            if (isZero(buffer, i)) {
+                i++;
+                continue;
+            }
+            int end = i + 1;
+            while (end < blocks && !isZero(buffer, end)) {
+                end++;
+            }
+            writeRun(buffer, i, end, firstLogical, extents);
+            i = end;
+        }
+    }
+
+    private void writeRun(byte[] buffer, int from, int to, long firstLogical, ExtentList extents)
+            throws IOException {
+        int at = from;
+        while (at < to) {
+            long start;
+            int count;
+            synchronized (allocator) {
+                start = allocator.allocate(to - at);
+                count = (int) (allocator.next() - start);
+                if (allocator.next() > blockLimit) {
+                    throw new Ext4Exception("the content does not fit: the fixed size is "
+                            + image.fixedSizeBytes() + " bytes but the data alone needs at least "
+                            + allocator.next() * Geometry.BLOCK_SIZE + " bytes");
+                }
+            }
+            image.write(start, buffer, at * Geometry.BLOCK_SIZE, count * Geometry.BLOCK_SIZE);
+            synchronized (extents) {
+                extents.add(firstLogical + at, start, count);
+            }
+            at += count;
+        }
+    }
+
+    /** Overwrites a discarded content's blocks with zeros, so its bytes never stay in the image. */
+    void zero(FileContent content) throws IOException {
+        ExtentList extents = content.extents();
+        for (int i = 0; i < extents.size(); i++) {
+            for (int b = 0; b < extents.length(i); b++) {
+                image.write(extents.physical(i) + b, ZERO_BLOCK, 0, Geometry.BLOCK_SIZE);
+            }
+        }
+    }
+
+    private static boolean isZero(byte[] buffer, int block) {
+        int off = block * Geometry.BLOCK_SIZE;
+        return Arrays.mismatch(buffer, off, off + Geometry.BLOCK_SIZE, ZERO_BLOCK, 0, Geometry.BLOCK_SIZE) < 0;
+    }
+
+    static long roundUpToBlock(long bytes) {
+        return (bytes + Geometry.BLOCK_SIZE - 1) / Geometry.BLOCK_SIZE * Geometry.BLOCK_SIZE;
+    }
+}

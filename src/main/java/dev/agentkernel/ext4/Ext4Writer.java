@@ -1,0 +1,168 @@
+package dev.agentkernel.ext4;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Writes an ext4 image without root, loop devices or mkfs. File contents stream into data blocks as they
+ * arrive ({@link #writeContent}); entries may be added in any order ({@link #add}); {@link #finish} lays out the
+ * metadata after the data, writes it and renames the temporary file into place. Use in try-with-resources:
+ * {@link #close} without {@link #finish} deletes the temporary file.
+ *
+ * <p>Same entries, same contents (written in the same order) and same options give byte-identical images.
+ */
+public final class Ext4Writer implements AutoCloseable {
+    /** GDT room kept in each superblock group when the size is not fixed: 16 blocks cover 128 GiB. */
+    private static final int RESERVED_GDT_BLOCKS = 16;
+
+    private final Path target;
+    private final Ext4Options options;
+    private final ImageFile image;
+    private final BlockAllocator allocator;
+    private final ContentWriter contentWriter;
+    private final Map<String, Ext4Entry> entries = new ConcurrentHashMap<>();
+    private final List<FileContent> contents = new ArrayList<>();
+    private boolean finished;
+    private boolean closed;
+
+    private Ext4Writer(Path target, Ext4Options options, ImageFile image) {
+        this.target = target;
+        this.options = options;
+        this.image = image;
+        long blockLimit = Long.MAX_VALUE;
+        int headBlocks = 1 + RESERVED_GDT_BLOCKS;
+        if (options.fixedSize()) {
+            blockLimit = LayoutPlanner.fixedBlocks(options.fixedSizeBytes());
+            headBlocks = 1 + Geometry.gdtBlocks(Geometry.groupCount(blockLimit));
+        }
+        this.allocator = new BlockAllocator(headBlocks);
+        this.contentWriter = new ContentWriter(image, allocator, blockLimit);
+    }
+
+    /** Starts an image that {@link #finish} will put at {@code target}; until then it is a temporary sibling. */
+    public static Ext4Writer create(Path target, Ext4Options options) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+        Files.delete(temp); // ImageFile creates it exclusively
+        try {
+            return new Ext4Writer(absolute, options, new ImageFile(temp, options.fixedSizeBytes()));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    /**
+     * Streams exactly {@code length} bytes into data blocks now. Thread-safe. All-zero blocks become holes.
+     * A content larger than a fixed size allows fails here, naming the size needed.
+     */
+    public FileContent writeContent(InputStream in, long length) throws IOException {
+        checkOpen();
+        FileContent content = contentWriter.write(in, length);
+        synchronized (contents) {
+            contents.add(content);
+        }
+        return content;
+    }
+
+    /** The content turned out to be hidden: its blocks are zeroed on disk and left free. */
+    public void discard(FileContent content) throws IOException {
+        checkOpen();
+        contentWriter.zero(content);
+        content.moveTo(FileContent.State.DISCARDED);
+    }
+
+    /** Adds an entry. Thread-safe, any order. A path added twice is an IllegalArgumentException. */
+    public void add(Ext4Entry entry) {
+        checkOpen();
+        PathNames.validate(entry.path());
+        if (entry instanceof Ext4Entry.HardLink link) {
+            PathNames.validate(link.targetPath());
+            if (link.path().isEmpty()) {
+                throw new IllegalArgumentException("the root directory cannot be a hard link");
+            }
+        }
+        if (entries.putIfAbsent(entry.path(), entry) != null) {
+            throw new IllegalArgumentException("path added twice: " + entry.path());
+        }
+    }
+
+    /** Lays out and writes the metadata, checks the size, syncs and renames the image into place. */
+    public synchronized Ext4Result finish() throws IOException {
+        checkOpen();
+        finished = true;
+        try {
+            Ext4Result result = new ImageFinisher(image, options, allocator, contentWriter)
+                    .finish(entries, claimedContents(), target);
+            image.close();
+            Files.move(image.path(), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            closed = true;
+            return result;
+        } catch (IOException | RuntimeException e) {
+            closeAndDelete();
+            throw e;
+        }
+    }
+
+    private List<FileContent> claimedContents() {
+        synchronized (contents) {
+            return new ArrayList<>(contents);
+        }
+    }
+
+    /** Without a successful finish(): deletes the temporary image. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            try {
+                closeAndDelete();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the temporary image " + image.path(), e);
+            }
+        }
+    }
+
+    private void closeAndDelete() throws IOException {
+        closed = true;
+        try {
+            image.close();
+        } finally {
+            Files.deleteIfExists(image.path());
+        }
+    }
+
+    private void checkOpen() {
+        if (finished || closed) {
+            throw new IllegalStateException("the ext4 writer for " + target + " is already finished or closed");
+        }
+    }
+
+    /** Path rules: relative, '/'-separated, components of 1 to 255 bytes without NUL, not "." or "..". */
+    static final class PathNames {
+        private PathNames() {
+        }
+
+        static void validate(String path) {
+            if (path.isEmpty()) {
+                return;
+            }
+            for (String name : path.split("/", -1)) {
+                int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+                if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0
+                        || bytes > 255) {
+                    throw new IllegalArgumentException("invalid path " + path.replace("\0", "\\0")
+                            + ": names must be 1 to 255 bytes, without NUL, and not . or ..");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.agentkernel.ext4;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Writes the metadata of a planned layout, one phase per method: directories, symlink and attribute blocks,
+ * extent trees, journal, inode tables, bitmaps with group descriptors, superblocks.
+ */
+final class ImageAssembler {
+    private final ImageFile image;
+    private final Layout layout;
+    private final TreeBuilder.Tree tree;
+    private final List<InodeSpec> inodes; // tree inodes plus the journal, by number order
+    private final DirectoryEncoder directories;
+    private final InodeEncoder inodeEncoder;
+    private final Superblock superblock;
+    private final int fsCsumSeed;
+
+    ImageAssembler(ImageFile image, Layout layout, TreeBuilder.Tree tree, DirectoryEncoder directories,
+                   Superblock superblock, int fsCsumSeed) {
+        this.image = image;
+        this.layout = layout;
+        this.tree = tree;
+        this.directories = directories;
+        this.superblock = superblock;
+        this.fsCsumSeed = fsCsumSeed;
+        this.inodeEncoder = new InodeEncoder(fsCsumSeed);
+        this.inodes = new ArrayList<>(tree.inodes());
+        if (layout.journal != null) {
+            inodes.add(layout.journal);
+        }
+        inodes.sort((a, b) -> Integer.compare(a.number, b.number));
+    }
+
+    void writeAll() throws IOException {
+        writeDirectories();
+        writeSymlinkBlocks();
+        writeXattrBlocks();
+        writeExtentTrees();
+        writeJournal();
+        writeInodeTables();
+        GroupDescriptor[] descriptors = writeBitmaps();
+        writeSuperblocksAndDescriptors(descriptors);
+    }
+
+    private void writeDirectories() throws IOException {
+        for (InodeSpec dir : tree.inodes()) {
+            if (dir.isDirectory()) {
+                List<byte[]> blocks = directories.encode(dir, dir.minimumBlocks);
+                long start = dir.extents.physical(0);
+                for (int i = 0; i < blocks.size(); i++) {
+                    image.write(start + i, blocks.get(i));
+                }
+            }
+        }
+    }
+
+    private void writeSymlinkBlocks() throws IOException {
+        for (InodeSpec inode : tree.inodes()) {
+            if (inode.type() == Features.S_IFLNK && !inode.isFastSymlink()) {
+                image.write(inode.extents.physical(0), Arrays.copyOf(inode.symlinkTarget, Geometry.BLOCK_SIZE));
+            }
+        }
+    }
+
+    private void writeXattrBlocks() throws IOException {
+        for (InodeSpec inode : tree.inodes()) {
+            if (inode.xattrBlock != 0) {
+                image.write(inode.xattrBlock, inode.xattrs.encodeBlock(inode.xattrBlock, fsCsumSeed));
+            }
+        }
+    }
+
+    private void writeExtentTrees() throws IOException {
+        for (InodeSpec inode : inodes) {
+            if (inode.treeBlocks.length > 0) {
+                int seed = Checksums.inodeSeed(fsCsumSeed, inode.number);
+                for (ExtentTree.Block block : ExtentTree.encode(inode.extents, inode.treeBlocks, seed).blocks()) {
+                    image.write(block.number(), block.bytes());
+                }
+            }
+        }
+    }
+
+    private void writeJournal() throws IOException {
+        InodeSpec journal = layout.journal;
+        if (journal == null) {
+            return;
+        }
+        image.write(journal.extents.physical(0), JournalSuperblock.encode(layout.journalBlocks, superblock.uuid));
+        ByteBuffer iBlock = ByteBuffer.wrap(inodeEncoder.encode(journal), Inode.I_BLOCK_OFFSET, Inode.I_BLOCK_SIZE)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 15; i++) {
+            superblock.journalBlocks[i] = iBlock.getInt();
+        }
+        long size = (long) layout.journalBlocks * Geometry.BLOCK_SIZE;
+        superblock.journalBlocks[15] = (int) (size >>> 32);
+        superblock.journalBlocks[16] = (int) size;
+        superblock.journalInum = Geometry.JOURNAL_INODE;
+    }
+
+    /** Each group's table up to its last used inode; unused inodes stay zero (a hole in the image). */
+    private void writeInodeTables() throws IOException {
+        int perGroup = layout.inodesPerGroup;
+        int index = 0;
+        int lastNumber = lastInode();
+        for (int g = 0; g < layout.groups && g * (long) perGroup < lastNumber; g++) {
+            int first = g * perGroup + 1;
+            int used = Math.min(perGroup, lastNumber - first + 1);
+            byte[] table = new byte[used * Inode.SIZE];
+            while (index < inodes.size() && inodes.get(index).number < first + used) {
+                InodeSpec spec = inodes.get(index++);
+                System.arraycopy(inodeEncoder.encode(spec), 0, table, (spec.number - first) * Inode.SIZE, Inode.SIZE);
+            }
+            image.write(layout.inodeTables[g], table);
+        }
+    }
+
+    private int lastInode() {
+        return Math.max(inodes.get(inodes.size() - 1).number, Geometry.FIRST_INODE - 1);
+    }
+
+    private GroupDescriptor[] writeBitmaps() throws IOException {
+        List<ExtentList> data = new ArrayList<>();
+        for (InodeSpec inode : inodes) {
+            data.add(inode.extents);
+        }
+        BitSet used = layout.usedBlocks(data);
+        int lastNumber = lastInode();
+        int perGroup = layout.inodesPerGroup;
+        GroupDescriptor[] descriptors = new GroupDescriptor[(int) layout.groups];
+        int[] dirsPerGroup = new int[(int) layout.groups];
+        for (InodeSpec inode : inodes) {
+            if (inode.isDirectory()) {
+                dirsPerGroup[(inode.number - 1) / perGroup]++;
+            }
+        }
+        long freeBlocks = 0;
+        for (int g = 0; g < layout.groups; g++) {
+            GroupDescriptor d = new GroupDescriptor();
+            byte[] blockBitmap = blockBitmap(used, g);
+            int usedInodes = (int) Math.max(0, Math.min(perGroup, lastNumber - (long) g * perGroup));
+            byte[] inodeBitmap = inodeBitmap(usedInodes);
+            d.blockBitmap = layout.blockBitmaps[g];
+            d.inodeBitmap = layout.inodeBitmaps[g];
+            d.inodeTable = layout.inodeTables[g];
+            long groupBlocks = Math.min(Geometry.BLOCKS_PER_GROUP, layout.blocksCount - Geometry.groupStart(g));
+            d.freeBlocksCount = (int) (groupBlocks - countUsed(blockBitmap, groupBlocks));
+            d.freeInodesCount = perGroup - usedInodes;
+            d.usedDirsCount = dirsPerGroup[g];
+            d.itableUnused = perGroup - usedInodes;
+            d.flags = Features.BG_INODE_ZEROED; // unwritten table blocks read back as zeros
+            d.blockBitmapCsum = Crc32c.update(fsCsumSeed, blockBitmap);
+            d.inodeBitmapCsum = Crc32c.update(fsCsumSeed, inodeBitmap, 0, perGroup / 8);
+            image.write(d.blockBitmap, blockBitmap);
+            image.write(d.inodeBitmap, inodeBitmap);
+            freeBlocks += d.freeBlocksCount;
+            descriptors[g] = d;
+        }
+        superblock.freeBlocksCount = freeBlocks;
+        superblock.freeInodesCount = layout.inodesCount() - lastNumber;
+        return descriptors;
+    }
+
+    private byte[] blockBitmap(BitSet used, int group) {
+        long start = Geometry.groupStart(group);
+        BitSet bits = used.get(Math.toIntExact(start), Math.toIntExact(start + Geometry.BLOCKS_PER_GROUP));
+        long groupBlocks = Math.min(Geometry.BLOCKS_PER_GROUP, layout.blocksCount - start);
+        bits.set((int) groupBlocks, Geometry.BLOCKS_PER_GROUP); // padding past the end of the filesystem
+        return Arrays.copyOf(bits.toByteArray(), Geometry.BLOCK_SIZE);
+    }
+
+    private byte[] inodeBitmap(int usedInodes) {
+        BitSet bits = new BitSet();
+        bits.set(0, usedInodes);
+        bits.set(layout.inodesPerGroup, Geometry.MAX_INODES_PER_GROUP); // padding past inodes_per_group
+        return Arrays.copyOf(bits.toByteArray(), Geometry.BLOCK_SIZE);
+    }
+
+    private static long countUsed(byte[] bitmap, long groupBlocks) {
+        return BitSet.valueOf(bitmap).get(0, (int) groupBlocks).cardinality();
+    }
+
+    /** The primary superblock at byte 1024 and a copy with the descriptor table in each sparse_super group. */
+    private void writeSuperblocksAndDescriptors(GroupDescriptor[] descriptors) throws IOException {
+        byte[] table = new byte[layout.gdtBlocks() * Geometry.BLOCK_SIZE];
+        for (int g = 0; g < descriptors.length; g++) {
+            descriptors[g].encode(table, g * GroupDescriptor.SIZE, g, fsCsumSeed);
+        }
+        for (long g = 0; g < layout.groups; g++) {
+            if (!Geometry.hasSuperblock(g)) {
+                continue;
+            }
+            long start = Geometry.groupStart(g);
+            superblock.blockGroupNr = (int) g;
+            byte[] encoded = superblock.encode();
+            image.write(start * Geometry.BLOCK_SIZE + (g == 0 ? 1024 : 0), ByteBuffer.wrap(encoded));
+            image.write(start + 1, table);
+        }
+    }
+
+    static byte[] label(String volumeLabel) {
+        return Arrays.copyOf(volumeLabel.getBytes(StandardCharsets.UTF_8), 16);
+    }
+}

@@ -1,0 +1,468 @@
+package dev.agentkernel.layer;
+
+import dev.agentkernel.errors.ImageException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a tar stream entry by entry: ustar, GNU (long names and link names, base-256 numbers, old sparse
+ * files) and PAX (long names, big numbers, nanosecond times, {@code SCHILY.xattr.*}, GNU sparse 0.0, 0.1 and
+ * 1.0). Written here rather than taken from Commons Compress because Commons Compress decodes PAX values as
+ * UTF-8, which corrupts binary xattr values such as {@code security.capability}.
+ *
+ * <p>Every structural problem (bad checksum, truncation, malformed record) is an {@link ImageException}
+ * naming the layer and the entry; the stream is never silently cut short.
+ */
+final class TarReader {
+    private static final int BLOCK = 512;
+    private static final long MAX_HEADER_DATA = 16L << 20;
+
+    private final InputStream in;
+    private final String layerName;
+    private final byte[] block = new byte[BLOCK];
+    private final Map<String, byte[]> globalPax = new LinkedHashMap<>();
+    private long remaining;
+    private long padding;
+    private boolean finished;
+    private String currentName = "(start of archive)";
+    private InputStream currentContent = InputStream.nullInputStream();
+
+    TarReader(InputStream in, String layerName) {
+        this.in = in;
+        this.layerName = layerName;
+    }
+
+    /** The next entry, or {@code null} at the end of the archive. Skips what was left of the previous one. */
+    TarHeader next() throws IOException {
+        skipRest();
+        if (finished) {
+            return null;
+        }
+        List<Map.Entry<String, byte[]>> pax = new ArrayList<>();
+        byte[] longName = null;
+        byte[] longLink = null;
+        while (true) {
+            if (!readHeaderBlock()) {
+                finished = true;
+                if (!pax.isEmpty() || longName != null || longLink != null) {
+                    throw corrupt("the archive ends after an extended header");
+                }
+                return null;
+            }
+            char type = (char) (block[156] & 0xff);
+            long size = number(124, 12, "size");
+            if (size < 0) {
+                throw corrupt("negative size in tar header");
+            }
+            switch (type) {
+                case 'x', 'X' -> pax.addAll(PaxRecords.parse(readData(size), this::corrupt));
+                case 'g' -> {
+                    for (Map.Entry<String, byte[]> e : PaxRecords.parse(readData(size), this::corrupt)) {
+                        globalPax.put(e.getKey(), e.getValue());
+                    }
+                }
+                case 'L' -> longName = readData(size);
+                case 'K' -> longLink = readData(size);
+                case 'V' -> skipData(size);
+                case 'M', 'N' -> throw corrupt("multi-volume tar archives are not supported");
+                default -> {
+                    return entry(type, size, pax, longName, longLink);
+                }
+            }
+        }
+    }
+
+    /** The current entry's content: {@link TarHeader#size()} bytes (holes of sparse files read as zeros). */
+    InputStream content() {
+        return currentContent;
+    }
+
+    private TarHeader entry(char rawType, long archiveSize, List<Map.Entry<String, byte[]>> localPax,
+                            byte[] longName, byte[] longLink) throws IOException {
+        Map<String, byte[]> pax = new LinkedHashMap<>(globalPax);
+        for (Map.Entry<String, byte[]> e : localPax) {
+            if (e.getValue().length == 0) {
+                pax.remove(e.getKey()); // an empty value cancels a global one
+            } else {
+                pax.put(e.getKey(), e.getValue());
+            }
+        }
+        boolean posix = matches(257, "ustar\0");
+        boolean gnu = matches(257, "ustar ");
+        String name = text(pax, "path");
+        if (name == null) {
+            name = longName != null ? cString(longName, 0, longName.length) : headerName(posix);
+        }
+        currentName = name;
+        String linkName = text(pax, "linkpath");
+        if (linkName == null) {
+            linkName = longLink != null ? cString(longLink, 0, longLink.length) : cString(block, 157, 100);
+        }
+        char type = normalType(rawType, name);
+        long size = paxNumber(pax, "size", archiveSize);
+        Instant mtime = paxTime(pax, "mtime", Instant.ofEpochSecond(number(136, 12, "mtime")));
+        Instant gnuAtime = gnu && number(345, 12, "atime") != 0 ? Instant.ofEpochSecond(number(345, 12, "atime")) : mtime;
+        Instant atime = paxTime(pax, "atime", gnuAtime);
+        int mode = (int) (number(100, 8, "mode") & 07777);
+        int uid = (int) paxNumber(pax, "uid", number(108, 8, "uid"));
+        int gid = (int) paxNumber(pax, "gid", number(116, 8, "gid"));
+        int major = posix || gnu ? (int) number(329, 8, "devmajor") : 0;
+        int minor = posix || gnu ? (int) number(337, 8, "devminor") : 0;
+
+        boolean headerOnly = "123456".indexOf(rawType) >= 0;
+        remaining = headerOnly ? 0 : size;
+        padding = headerOnly ? 0 : (BLOCK - size % BLOCK) % BLOCK;
+        List<long[]> sparse = null;
+        long realSize = type == '0' ? size : 0;
+        if (rawType == 'S') {
+            sparse = oldGnuSparseMap();
+            realSize = number(483, 12, "realsize");
+        } else if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
+                || pax.containsKey("GNU.sparse.offset") || pax.containsKey("GNU.sparse.size")) {
+            String sparseName = text(pax, "GNU.sparse.name");
+            if (sparseName != null) {
+                name = sparseName;
+                currentName = name;
+            }
+            realSize = paxNumber(pax, "GNU.sparse.realsize", paxNumber(pax, "GNU.sparse.size", size));
+            sparse = "1".equals(text(pax, "GNU.sparse.major")) ? sparseMapInData() : paxSparseMap(localPax, pax);
+        }
+        Map<String, byte[]> xattrs = xattrs(pax);
+        if (sparse != null) {
+            long dataBytes = validate(sparse, realSize);
+            if (dataBytes != remaining) {
+                throw corrupt("sparse map of '" + name + "' covers " + dataBytes + " bytes but the entry holds "
+                        + remaining);
+            }
+            currentContent = new SparseInputStream(new EntryStream(), sparse, realSize);
+        } else {
+            currentContent = type == '0' ? new EntryStream() : InputStream.nullInputStream();
+        }
+        return new TarHeader(name, type, mode, uid, gid, type == '0' ? realSize : 0, mtime, atime, linkName,
+                major, minor, xattrs, sparse);
+    }
+
+    private String headerName(boolean posix) {
+        String name = cString(block, 0, 100);
+        if (posix) {
+            String prefix = cString(block, 345, 155);
+            if (!prefix.isEmpty()) {
+                return prefix + "/" + name;
+            }
+        }
+        return name;
+    }
+
+    private static char normalType(char rawType, String name) {
+        return switch (rawType) {
+            case '0', '7', 'S' -> '0';
+            case 0 -> name.endsWith("/") ? '5' : '0';
+            case 'D' -> '5';
+            case '1', '2', '3', '4', '5', '6' -> rawType;
+            default -> '0'; // unknown types are regular files, as POSIX asks of readers
+        };
+    }
+
+    private static Map<String, byte[]> xattrs(Map<String, byte[]> pax) {
+        Map<String, byte[]> xattrs = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> e : pax.entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith("SCHILY.xattr.")) {
+                xattrs.put(key.substring("SCHILY.xattr.".length()), e.getValue());
+            } else if (key.startsWith("LIBARCHIVE.xattr.")) {
+                String name = java.net.URLDecoder.decode(key.substring("LIBARCHIVE.xattr.".length()),
+                        StandardCharsets.UTF_8);
+                xattrs.put(name, Base64.getMimeDecoder().decode(e.getValue()));
+            }
+        }
+        return xattrs;
+    }
+
+    // ---- sparse maps
+
+    private List<long[]> oldGnuSparseMap() throws IOException {
+        List<long[]> map = new ArrayList<>();
+        addSparseEntries(map, block, 386, 4);
+        boolean extended = block[482] != 0;
+        while (extended) {
+            if (in.readNBytes(block, 0, BLOCK) != BLOCK) {
+                throw truncated();
+            }
+            addSparseEntries(map, block, 0, 21);
+            extended = block[504] != 0;
+        }
+        return map;
+    }
+
+    private void addSparseEntries(List<long[]> map, byte[] b, int offset, int count) {
+        for (int i = 0; i < count; i++) {
+            int at = offset + i * 24;
+            if (b[at] == 0) {
+                break;
+            }
+            long off;
+            long len;
+            try {
+                off = TarNumbers.parse(b, at, 12);
+                len = TarNumbers.parse(b, at + 12, 12);
+            } catch (NumberFormatException e) {
+                throw corrupt("invalid sparse map of '" + currentName + "'");
+            }
+            map.add(new long[]{off, len});
+        }
+    }
+
+    private List<long[]> paxSparseMap(List<Map.Entry<String, byte[]>> localPax, Map<String, byte[]> pax) {
+        List<long[]> map = new ArrayList<>();
+        String mapText = text(pax, "GNU.sparse.map");
+        if (mapText != null) { // format 0.1
+            String[] parts = mapText.isEmpty() ? new String[0] : mapText.split(",");
+            if (parts.length % 2 != 0) {
+                throw corrupt("malformed GNU.sparse.map for '" + currentName + "'");
+            }
+            for (int i = 0; i < parts.length; i += 2) {
+                map.add(new long[]{parseLong(parts[i]), parseLong(parts[i + 1])});
+            }
+            return map;
+        }
+        long offset = -1; // format 0.0: repeated offset/numbytes records, in order
+        for (Map.Entry<String, byte[]> e : localPax) {
+            if (e.getKey().equals("GNU.sparse.offset")) {
+                offset = parseLong(new String(e.getValue(), StandardCharsets.UTF_8));
+            } else if (e.getKey().equals("GNU.sparse.numbytes")) {
+                if (offset < 0) {
+                    throw corrupt("GNU.sparse.numbytes without offset for '" + currentName + "'");
+                }
+                map.add(new long[]{offset, parseLong(new String(e.getValue(), StandardCharsets.UTF_8))});
+                offset = -1;
+            }
+        }
+        return map;
+    }
+
+    /** Format 1.0: the map is decimal lines at the start of the data, padded to a block. */
+    private List<long[]> sparseMapInData() throws IOException {
+        long[] state = {0}; // bytes consumed
+        long count = readDecimalLine(state);
+        List<long[]> map = new ArrayList<>();
+        for (long i = 0; i < count; i++) {
+            map.add(new long[]{readDecimalLine(state), readDecimalLine(state)});
+        }
+        long pad = (BLOCK - state[0] % BLOCK) % BLOCK;
+        if (pad > remaining) {
+            throw truncated();
+        }
+        skipFully(pad);
+        remaining -= pad;
+        return map;
+    }
+
+    private long readDecimalLine(long[] consumed) throws IOException {
+        long value = 0;
+        int digits = 0;
+        while (true) {
+            if (remaining == 0) {
+                throw corrupt("sparse map of '" + currentName + "' runs past its data");
+            }
+            int c = in.read();
+            if (c < 0) {
+                throw truncated();
+            }
+            remaining--;
+            consumed[0]++;
+            if (c == '\n') {
+                break;
+            }
+            if (c < '0' || c > '9' || ++digits > 18) {
+                throw corrupt("malformed sparse map of '" + currentName + "'");
+            }
+            value = value * 10 + (c - '0');
+        }
+        if (digits == 0) {
+            throw corrupt("malformed sparse map of '" + currentName + "'");
+        }
+        return value;
+    }
+
+    private long validate(List<long[]> map, long realSize) {
+        long end = 0;
+        long data = 0;
+        for (long[] segment : map) {
+            if (segment[0] < end || segment[1] < 0 || segment[0] + segment[1] > realSize) {
+                throw corrupt("invalid sparse map of '" + currentName + "'");
+            }
+            end = segment[0] + segment[1];
+            data += segment[1];
+        }
+        return data;
+    }
+
+    // ---- low-level reading
+
+    /** Reads a header block; false at the end of the archive (a zero block, or a clean end of stream). */
+    private boolean readHeaderBlock() throws IOException {
+        int n = in.readNBytes(block, 0, BLOCK);
+        if (n == 0) {
+            return false; // no end-of-archive blocks: accepted, as Go's archive/tar does
+        }
+        if (n < BLOCK) {
+            throw truncated();
+        }
+        boolean zero = true;
+        for (byte b : block) {
+            if (b != 0) {
+                zero = false;
+                break;
+            }
+        }
+        if (zero) {
+            return false;
+        }
+        long stored;
+        try {
+            stored = TarNumbers.parse(block, 148, 8);
+        } catch (NumberFormatException e) {
+            stored = -1;
+        }
+        long unsigned = 0;
+        long signed = 0;
+        for (int i = 0; i < BLOCK; i++) {
+            int b = (i >= 148 && i < 156) ? ' ' : block[i];
+            unsigned += b & 0xff;
+            signed += b;
+        }
+        if (stored != unsigned && stored != signed) {
+            throw corrupt("invalid tar header checksum after '" + currentName + "' (not a tar archive, or corrupt)");
+        }
+        return true;
+    }
+
+    private byte[] readData(long size) throws IOException {
+        if (size > MAX_HEADER_DATA) {
+            throw corrupt("an extended header of " + size + " bytes after '" + currentName + "' is too large");
+        }
+        byte[] data = in.readNBytes((int) size);
+        if (data.length != size) {
+            throw truncated();
+        }
+        skipFully((BLOCK - size % BLOCK) % BLOCK);
+        return data;
+    }
+
+    private void skipData(long size) throws IOException {
+        skipFully(size + (BLOCK - size % BLOCK) % BLOCK);
+    }
+
+    private void skipRest() throws IOException {
+        skipFully(remaining + padding);
+        remaining = 0;
+        padding = 0;
+        currentContent = InputStream.nullInputStream();
+    }
+
+    private void skipFully(long n) throws IOException {
+        while (n > 0) {
+            long skipped = in.skip(n);
+            if (skipped <= 0) {
+                if (in.read() < 0) {
+                    throw truncated();
+                }
+                skipped = 1;
+            }
+            n -= skipped;
+        }
+    }
+
+    private long number(int offset, int length, String field) {
+        try {
+            return TarNumbers.parse(block, offset, length);
+        } catch (NumberFormatException e) {
+            throw corrupt("invalid " + field + " field in the tar header after '" + currentName + "'");
+        }
+    }
+
+    private long paxNumber(Map<String, byte[]> pax, String key, long fallback) {
+        String value = text(pax, key);
+        return value == null ? fallback : parseLong(value);
+    }
+
+    private Instant paxTime(Map<String, byte[]> pax, String key, Instant fallback) {
+        String value = text(pax, key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return TarNumbers.paxTime(value);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw corrupt("invalid PAX " + key + " '" + value + "' for '" + currentName + "'");
+        }
+    }
+
+    private long parseLong(String text) {
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw corrupt("invalid number '" + text + "' in the PAX header of '" + currentName + "'");
+        }
+    }
+
+    private static String text(Map<String, byte[]> pax, String key) {
+        byte[] value = pax.get(key);
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    private boolean matches(int offset, String magic) {
+        for (int i = 0; i < magic.length(); i++) {
+            if (block[offset + i] != magic.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String cString(byte[] b, int offset, int length) {
+        int end = offset;
+        while (end < offset + length && b[end] != 0) {
+            end++;
+        }
+        return new String(b, offset, end - offset, StandardCharsets.UTF_8);
+    }
+
+    private ImageException corrupt(String message) {
+        return new ImageException(layerName + ": " + message);
+    }
+
+    private ImageException truncated() {
+        return new ImageException(layerName + ": the tar stream is truncated (in or after '" + currentName + "')");
+    }
+
+    /** The data of the current entry, bounded by its size; an early end of stream is a truncation error. */
+    private final class EntryStream extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining == 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, remaining));
+            if (n < 0) {
+                throw truncated();
+            }
+            remaining -= n;
+            return n;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.agentkernel.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentkernel.errors.UserInputException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Registry credentials from Docker's client configuration, {@code $DOCKER_CONFIG/config.json} or
+ * {@code ~/.docker/config.json}: the {@code auths} map of registry to base64 {@code user:password}
+ * ({@code auth}) or {@code username}/{@code password}. Credential helpers ({@code credsStore},
+ * {@code credHelpers}) are not run.
+ */
+public final class DockerConfig {
+    private static final Set<String> DOCKER_HUB_KEYS = Set.of("docker.io", "index.docker.io", "registry-1.docker.io");
+
+    private final Path file;
+
+    private DockerConfig(Path file) {
+        this.file = file;
+    }
+
+    /** The config file of this environment: {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */
+    public static DockerConfig fromEnvironment() {
+        return fromEnvironment(System.getenv(), System.getProperty("user.home"));
+    }
+
+    static DockerConfig fromEnvironment(Map<String, String> env, String userHome) {
+        String dir = env.get("DOCKER_CONFIG");
+        if (dir != null && !dir.isBlank()) {
+            return at(Path.of(dir, "config.json"));
+        }
+        return at(Path.of(userHome, ".docker", "config.json"));
+    }
+
+    public static DockerConfig at(Path configJson) {
+        return new DockerConfig(configJson);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The credentials stored for {@code registry} (as in a reference: {@code docker.io}, {@code host:5000}). */
+    public Optional<Credentials> credentialsFor(String registry) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        JsonNode auths;
+        try {
+            auths = new ObjectMapper().readTree(file.toFile()).path("auths");
+        } catch (IOException e) {
+            throw new UserInputException("cannot read registry credentials from " + file + ": " + e.getMessage(), e);
+        }
+        String wanted = normalize(registry);
+        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            if (normalize(entry.getKey()).equals(wanted)) {
+                return Optional.of(decode(entry.getKey(), entry.getValue()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Credentials decode(String key, JsonNode entry) {
+        String auth = entry.path("auth").asText("");
+        if (!auth.isEmpty()) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("the 'auth' of " + key + " in " + file + " is not base64");
+            }
+            int colon = decoded.indexOf(':');
+            if (colon <= 0) {
+                throw new UserInputException("the 'auth' of " + key + " in " + file + " is not base64 of user:password");
+            }
+            return new Credentials(decoded.substring(0, colon), decoded.substring(colon + 1), file.toString());
+        }
+        String user = entry.path("username").asText("");
+        String password = entry.path("password").asText("");
+        if (user.isEmpty()) {
+            throw new UserInputException("the entry for " + key + " in " + file + " has neither 'auth' nor 'username'");
+        }
+        return new Credentials(user, password, file.toString());
+    }
+
+    /** {@code https://index.docker.io/v1/} and {@code docker.io} name the same registry; so do schemes and paths. */
+    static String normalize(String key) {
+        String k = key.trim().toLowerCase(Locale.ROOT);
+        int scheme = k.indexOf("://");
+        if (scheme >= 0) {
+            k = k.substring(scheme + 3);
+        }
+        int slash = k.indexOf('/');
+        if (slash >= 0) {
+            k = k.substring(0, slash);
+        }
+        return DOCKER_HUB_KEYS.contains(k) ? "docker.io" : k;
+    }
+}
