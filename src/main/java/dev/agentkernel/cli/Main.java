@@ -21,6 +21,8 @@ import java.util.function.Supplier;
                 ImagesCommand.class,
                 PullCommand.class,
                 RootfsCommand.class,
+                SetupCommand.class,
+                RunCommand.class,
         })
 public final class Main implements Runnable {
 
