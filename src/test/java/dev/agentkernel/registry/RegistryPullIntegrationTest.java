@@ -225,4 +225,64 @@ class RegistryPullIntegrationTest {
             assertThat(derived.image().downloadedBlobs()).isEqualTo(2);
         }
     }
+
+    @Test
+    void removingAPulledImageRemovesOnlyTheBlobsNoOtherImageUses() {
+        PullService.Result base = pull(registry.address(), "schema2/app:1", Platform.host());
+        PullService.Result derived = pull(registry.address(), "schema2/derived:1", Platform.host());
+        AgentkernelHome h = AgentkernelHome.at(home);
+        BlobStore blobs = BlobStore.of(h);
+        ImageStore store = new ImageStore(h);
+        PulledBlobCollector collector = new PulledBlobCollector(blobs);
+        Set<Digest> baseBlobs = collector.reachable(base.image().manifestDigest());
+        Set<Digest> derivedBlobs = collector.reachable(derived.image().manifestDigest());
+        assertThat(baseBlobs).hasSize(5); // manifest, config, 3 layers
+
+        store.delete(derived.record().name());
+        collector.imageRemoved(derived.record(), store);
+        for (Digest d : derivedBlobs) {
+            assertThat(blobs.contains(d)).as(d.toString()).isEqualTo(baseBlobs.contains(d));
+        }
+        assertThat(RegistrySource.stored(blobs, base.image().manifestDigest(), "base").layers()).hasSize(3);
+
+        store.delete(base.record().name());
+        collector.imageRemoved(base.record(), store);
+        assertThat(baseBlobs).noneMatch(blobs::contains);
+    }
+
+    @Test
+    void aPulledImageConvertsToTheSameTreeAsTheSameImageFromAnOciLayout() throws Exception {
+        dev.agentkernel.testing.RequiredTools.requireRoot();
+        dev.agentkernel.testing.RequiredTools.require("mount");
+        Path layout = images.copyToOciLayout(derivedTag, "v1");
+        AgentkernelHome h = AgentkernelHome.at(home);
+        var converter = new dev.agentkernel.rootfs.RootfsConverter(h);
+        var options = dev.agentkernel.rootfs.RootfsOptions.defaults()
+                .withAgent(dev.agentkernel.rootfs.AgentChoice.none()).withCache(false);
+        Path fromRegistry = home.resolve("from-registry.ext4");
+        Path fromLayout = home.resolve("from-layout.ext4");
+        converter.convert(dev.agentkernel.image.source.SourceSpec.parse("docker://" + registry.address()
+                + "/schema2/derived:1"), options.withOutput(fromRegistry));
+        converter.convert(dev.agentkernel.image.source.SourceSpec.parse("oci:" + layout + ":v1"),
+                options.withOutput(fromLayout));
+        var registryTree = snapshot(fromRegistry, home.resolve("mnt-registry"));
+        var layoutTree = snapshot(fromLayout, home.resolve("mnt-layout"));
+        assertThat(registryTree).containsKeys("bin/busybox", "etc/base-marker", "derived");
+        assertThat(dev.agentkernel.testing.TreeSnapshot.differences(layoutTree, registryTree,
+                dev.agentkernel.testing.TreeSnapshot.Options.ALL)).isEmpty();
+    }
+
+    /** Mounts an ext4 image read-only (loop), snapshots its tree, unmounts whatever happens. */
+    private static java.util.Map<String, dev.agentkernel.testing.TreeSnapshot.Entry> snapshot(Path image, Path mountPoint)
+            throws IOException, InterruptedException {
+        Files.createDirectories(mountPoint);
+        ExternalCommand.run(TOOL_TIMEOUT, "mount", "-t", "ext4", "-o", "loop,ro", image.toString(), mountPoint.toString());
+        try {
+            var tree = dev.agentkernel.testing.TreeSnapshot.ofDirectory(mountPoint);
+            tree.remove("lost+found");
+            return tree;
+        } finally {
+            ExternalCommand.run(TOOL_TIMEOUT, "umount", mountPoint.toString());
+        }
+    }
 }
