@@ -1,6 +1,8 @@
 package dev.agentkernel.cli;
 
+import dev.agentkernel.registry.PulledBlobCollector;
 import dev.agentkernel.store.AgentkernelHome;
+import dev.agentkernel.store.BlobStore;
 import dev.agentkernel.store.ImageRemovalHook;
 
 import java.util.List;
@@ -15,6 +17,6 @@ final class ImageRemovalHooks {
     }
 
     static List<ImageRemovalHook> forHome(AgentkernelHome home) {
-        return List.of();
+        return List.of(new PulledBlobCollector(BlobStore.of(home)));
     }
 }
