@@ -118,6 +118,28 @@ class Ext4FeatureTest {
     }
 
     @Test
+    void dataStreamedAcrossABackupSuperblockGroupStepsOverItsHead() throws Exception {
+        Path image = dir.resolve("cross.img");
+        TreeModel.Content content = new TreeModel.Content(130L << 20, 4, 0); // past block 32768, group 1's head
+        TreeModel model = new TreeModel().add(new TreeModel.File("big", Metadata.of(0644, 0, 0, T), content));
+        model.write(image, options());
+        assertClean(image);
+        String stat = Tools.debugfs(image, "stat /big");
+        Matcher m = Pattern.compile("\\((\\d+)-(\\d+)\\):(\\d+)-(\\d+)").matcher(stat);
+        List<long[]> extents = new ArrayList<>();
+        while (m.find()) {
+            extents.add(new long[] {Long.parseLong(m.group(3)), Long.parseLong(m.group(4))});
+        }
+        assertThat(extents).hasSizeGreaterThan(1);
+        for (long[] e : extents) { // no extent touches the backup superblock or its descriptor table
+            assertThat(e[0] > 32768 + 1 || e[1] < 32768).as(e[0] + "-" + e[1]).isTrue();
+        }
+        try (MountedImage mounted = MountedImage.mount(image, dir.resolve("mnt"), true)) {
+            MountWalk.assertSame(MountWalk.walk(mounted.root()), model.expectedWalk(T));
+        }
+    }
+
+    @Test
     void attributesThatDoNotFitTheInodeGoToABlockAndSecurityCapabilitySurvives() throws Exception {
         Path image = dir.resolve("xattr.img");
         byte[] big = new byte[1500];
