@@ -1,5 +1,6 @@
 package dev.agentkernel.cli;
 
+import dev.agentkernel.rootfs.RootfsCache;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.store.ImageRemovalHook;
 
@@ -15,6 +16,6 @@ final class ImageRemovalHooks {
     }
 
     static List<ImageRemovalHook> forHome(AgentkernelHome home) {
-        return List.of();
+        return List.of(RootfsCache.removalHook(home));
     }
 }
