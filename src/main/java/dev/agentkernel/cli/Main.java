@@ -19,7 +19,10 @@ import java.util.function.Supplier;
                 CommandLine.HelpCommand.class,
                 BuildCommand.class,
                 ImagesCommand.class,
+                PullCommand.class,
                 RootfsCommand.class,
+                SetupCommand.class,
+                RunCommand.class,
         })
 public final class Main implements Runnable {
 
