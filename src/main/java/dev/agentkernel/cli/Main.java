@@ -1,11 +1,13 @@
 package dev.agentkernel.cli;
 
 import dev.agentkernel.errors.AgentkernelException;
+import dev.agentkernel.store.AgentkernelHome;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.util.function.Supplier;
 
 /** The {@code agentkernel} command: parses the arguments, runs one sub-command, maps errors to exit codes. */
 @Command(
@@ -15,6 +17,12 @@ import java.io.PrintWriter;
         description = "Secure, isolated microVM sandboxes for AI coding agents, made from container images.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BuildCommand.class,
+                ImagesCommand.class,
+                PullCommand.class,
+                RootfsCommand.class,
+                SetupCommand.class,
+                RunCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -25,6 +33,18 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The data directory, resolved on first use so that --help never looks at the environment. */
+    private final Supplier<AgentkernelHome> home;
+
+    private Main(Supplier<AgentkernelHome> home) {
+        this.home = home;
+    }
+
+    /** The data directory of the command being run; sub-commands call this with their own spec. */
+    static AgentkernelHome home(CommandLine.Model.CommandSpec commandSpec) {
+        return ((Main) commandSpec.root().userObject()).home.get();
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -34,9 +54,18 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line; tests call {@code execute} on it with their own out and err writers. */
+    /** The configured command line, on the data directory of the environment. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine(AgentkernelHome::fromEnvironment);
+    }
+
+    /** The configured command line on {@code home}; tests call {@code execute} with their own out and err writers. */
+    public static CommandLine commandLine(AgentkernelHome home) {
+        return commandLine(() -> home);
+    }
+
+    private static CommandLine commandLine(Supplier<AgentkernelHome> home) {
+        CommandLine cl = new CommandLine(new Main(home));
         cl.setExecutionExceptionHandler(Main::handleError);
         cl.setParameterExceptionHandler(Main::handleParameterError);
         return cl;

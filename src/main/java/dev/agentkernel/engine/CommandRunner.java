@@ -70,6 +70,9 @@ public final class CommandRunner {
         } catch (IOException e) {
             throw new ToolException("could not start " + program + ": " + e.getMessage(), e);
         }
+        // A JVM stopped by a signal runs shutdown hooks but no finally blocks: take the tree down with it.
+        Thread onExit = new Thread(() -> destroyTree(process), program + "-cleanup");
+        Runtime.getRuntime().addShutdownHook(onExit);
         Consumer<String> sink = live == null ? null : line -> {
             synchronized (live) {
                 live.accept(line);
@@ -105,6 +108,15 @@ public final class CommandRunner {
             if (process.isAlive()) {
                 destroyTree(process);
             }
+            removeShutdownHook(onExit);
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is exiting and the hook is running or about to: it does the clean-up.
         }
     }
 

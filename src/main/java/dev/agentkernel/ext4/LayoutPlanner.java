@@ -14,7 +14,8 @@ final class LayoutPlanner {
     private final List<InodeSpec> inodes;
     private final InodeSpec journal;
     private final Ext4Options options;
-    private final long inodesNeeded;
+    private final int lastInode;
+    private long inodesNeeded;
 
     LayoutPlanner(BlockAllocator afterData, List<InodeSpec> inodes, InodeSpec journal, Ext4Options options,
                   int lastInode) {
@@ -22,12 +23,10 @@ final class LayoutPlanner {
         this.inodes = inodes;
         this.journal = journal;
         this.options = options;
-        long needed = lastInode + options.freeInodes();
-        if (options.fixedSize()) {
-            needed = Math.max(needed, options.fixedSizeBytes() / 16384); // mke2fs's default inode ratio
-        }
-        this.inodesNeeded = needed;
+        this.lastInode = lastInode;
     }
+
+    private static final int BYTES_PER_INODE = 16384; // mke2fs's default inode ratio, for fixed sizes
 
     /** The usable block count of a fixed size: a last group too small for its superblock copy is dropped. */
     static long fixedBlocks(long fixedSizeBytes) {
@@ -42,18 +41,44 @@ final class LayoutPlanner {
 
     Layout plan() {
         if (!options.fixedSize()) {
+            inodesNeeded = lastInode + options.freeInodes();
             return planToContent(freeBlocks());
         }
-        long blocks = fixedBlocks(options.fixedSizeBytes());
-        long groups = Geometry.groupCount(blocks);
-        Layout layout = place(groups, options.journal() ? Geometry.journalBlocks(blocks) : 0);
-        if (layout.end > blocks || groups < minimumGroups()) {
-            long needed = planToContent(0).blocksCount * Geometry.BLOCK_SIZE;
+        Layout layout = planFixed(options.fixedSizeBytes(), true);
+        if (layout == null) {
             throw new Ext4Exception("the fixed size of " + options.fixedSizeBytes() + " bytes is too small: "
-                    + "the content needs at least " + needed + " bytes");
+                    + "the content needs at least " + smallestFixedSize() + " bytes");
+        }
+        return layout;
+    }
+
+    /**
+     * The layout in exactly this size, or null when the content does not fit. {@code checkHead}: whether the
+     * room kept for descriptors while streaming must suffice (false when only estimating another size).
+     */
+    private Layout planFixed(long sizeBytes, boolean checkHead) {
+        inodesNeeded = Math.max(lastInode + options.freeInodes(), sizeBytes / BYTES_PER_INODE);
+        long blocks = fixedBlocks(sizeBytes);
+        long groups = Geometry.groupCount(blocks);
+        if (groups < minimumGroups() || checkHead && Geometry.gdtBlocks(groups) + 1 > afterData.headBlocks()) {
+            return null;
+        }
+        Layout layout = place(groups, options.journal() ? Geometry.journalBlocks(blocks) : 0);
+        if (layout.end > blocks) {
+            return null;
         }
         layout.blocksCount = blocks;
         return layout;
+    }
+
+    /** For the error message: the smallest fixed size (in whole blocks) that holds the content. */
+    private long smallestFixedSize() {
+        inodesNeeded = lastInode + options.freeInodes();
+        long size = planToContent(0).blocksCount * Geometry.BLOCK_SIZE;
+        while (planFixed(size, false) == null) {
+            size += Geometry.BLOCK_SIZE;
+        }
+        return size;
     }
 
     private Layout planToContent(long freeBlocks) {

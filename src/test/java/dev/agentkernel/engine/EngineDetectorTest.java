@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class EngineDetectorTest {
     @TempDir
@@ -38,7 +39,9 @@ class EngineDetectorTest {
 
     @Test
     void autoSkipsADockerCliWithoutDaemon() throws Exception {
-        Path docker = RequiredTools.require("docker");
+        // The Docker CLI is optional (install-deps does not install it): without it there is nothing to check.
+        Path docker = EngineDetector.forThisMachine().find(EngineKind.DOCKER).orElse(null);
+        assumeTrue(docker != null, "no docker CLI on this machine");
         Files.createSymbolicLink(bin.resolve("docker"), docker);
         Files.createSymbolicLink(bin.resolve("podman"), RequiredTools.require("podman"));
         EngineDetector detector = EngineDetector.withPath(bin.toString());

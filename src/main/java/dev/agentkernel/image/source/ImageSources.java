@@ -32,8 +32,10 @@ public final class ImageSources {
         if (spec instanceof SourceSpec.LocalImage s) {
             return LocalImageSource.open(s, options);
         }
-        // SourceSpec.Registry: the registry engineer's RegistrySource plugs in here.
-        throw new UserInputException("docker:// sources need the registry client, which this build does not have yet");
+        if (spec instanceof SourceSpec.Registry s) {
+            return RegistrySource.open(s, options);
+        }
+        throw new UserInputException("unsupported image source " + spec);
     }
 
     /** A docker-archive tree; Docker 25+ writes an OCI layout next to manifest.json, which is read the same way. */

@@ -1,0 +1,51 @@
+package dev.agentkernel.cli;
+
+import dev.agentkernel.store.ImageRecord;
+import dev.agentkernel.store.ImageStore;
+import dev.agentkernel.store.json.ImageRecordTranslator;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Prints the store's images as a table or JSON; unreadable metadata files become warnings and exit code 1. */
+final class ImageListing {
+    private static final String[] HEADER = {"NAME", "IMAGE ID", "SIZE", "CREATED", "ORIGIN"};
+
+    private ImageListing() {
+    }
+
+    static int print(ImageStore store, boolean json, PrintWriter out, PrintWriter err) {
+        ImageStore.Listing listing = store.list();
+        if (json) {
+            out.println(ImageRecordTranslator.toJsonText(listing.images()));
+        } else {
+            printTable(listing.images(), out);
+        }
+        out.flush();
+        return Warnings.print(listing.problems().stream().map(p -> "skipped " + p).toList(), err);
+    }
+
+    private static void printTable(List<ImageRecord> images, PrintWriter out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(HEADER);
+        for (ImageRecord r : images) {
+            rows.add(new String[] {r.name(), r.id().shortHex(), HumanSize.format(r.size()), r.createdAt().toString(),
+                    r.origin().name().toLowerCase(Locale.ROOT)});
+        }
+        int[] widths = new int[HEADER.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format(Locale.ROOT, "%-" + widths[i] + "s   ", row[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+}

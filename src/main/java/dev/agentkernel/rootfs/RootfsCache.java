@@ -1,0 +1,143 @@
+package dev.agentkernel.rootfs;
+
+import dev.agentkernel.errors.StoreException;
+import dev.agentkernel.image.Digest;
+import dev.agentkernel.image.json.ImageJson;
+import dev.agentkernel.store.AgentkernelHome;
+import dev.agentkernel.store.AtomicFiles;
+import dev.agentkernel.store.FileLocks;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Cached root filesystems: {@code rootfs/<key>.ext4} with {@code <key>.json}. An entry exists only when both
+ * files do and agree (the image is renamed into place first, its record second, each atomically), so an
+ * interrupted conversion leaves no entry. Conversions of one key are serialised by a lock per key, so a
+ * second process waits and then reuses the first one's result.
+ */
+public final class RootfsCache {
+    private final AgentkernelHome home;
+
+    public RootfsCache(AgentkernelHome home) {
+        this.home = home;
+    }
+
+    /** A cache entry and its files. */
+    public record Cached(CacheEntry entry, Path image, Path record, Instant lastUsed) {
+    }
+
+    Path image(String key) {
+        return home.rootfs().resolve(key + ".ext4");
+    }
+
+    Path record(String key) {
+        return home.rootfs().resolve(key + ".json");
+    }
+
+    /** Holds the lock of one key; conversions and removals of that key take it. */
+    FileLocks.Held lock(String key) {
+        return FileLocks.exclusive(home.locks().resolve("rootfs-" + key + ".lock"));
+    }
+
+    /** The complete entry of {@code key}, if there is one. */
+    Optional<Cached> lookup(String key) {
+        Path image = image(key);
+        Path record = record(key);
+        if (!Files.isRegularFile(image) || !Files.isRegularFile(record)) {
+            return Optional.empty();
+        }
+        try {
+            CacheEntry entry = ImageJson.read(Files.readAllBytes(record), CacheEntry.class, record.toString());
+            if (!key.equals(entry.key()) || Files.size(image) != entry.filesystemBytes()) {
+                return Optional.empty(); // a stale or foreign record: convert again, which replaces it
+            }
+            return Optional.of(new Cached(entry, image, record, Files.getLastModifiedTime(record).toInstant()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Marks an entry as used now (prune keeps recently used entries). */
+    void touch(Cached cached) {
+        try {
+            Files.setLastModifiedTime(cached.record(), FileTime.from(Instant.now()));
+        } catch (IOException ignored) {
+            // Only prune's notion of "recent" suffers.
+        }
+    }
+
+    /** Records a complete image, making it an entry. */
+    void store(CacheEntry entry) {
+        AtomicFiles.write(record(entry.key()), ImageJson.write(entry));
+    }
+
+    /** Deletes temporary files that killed conversions of {@code key} left; call while holding its lock. */
+    void deleteLeftovers(String key) {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(home.rootfs(), "." + key + ".ext4.*.tmp")) {
+            for (Path p : stream) {
+                AtomicFiles.deleteQuietly(p);
+            }
+        } catch (IOException ignored) {
+            // No directory yet, or unreadable: nothing of ours to clean.
+        }
+    }
+
+    /** Every complete entry. */
+    public List<Cached> list() {
+        List<Cached> result = new ArrayList<>();
+        if (!Files.isDirectory(home.rootfs())) {
+            return result;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(home.rootfs(), "*.json")) {
+            for (Path p : stream) {
+                String name = p.getFileName().toString();
+                lookup(name.substring(0, name.length() - ".json".length())).ifPresent(result::add);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + home.rootfs() + ": " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    /** Removes entries not used for {@code olderThan}; returns those removed. */
+    public List<Cached> prune(Duration olderThan) {
+        Instant limit = Instant.now().minus(olderThan);
+        List<Cached> removed = new ArrayList<>();
+        for (Cached c : list()) {
+            if (c.lastUsed().isBefore(limit) && remove(c.entry().key())) {
+                removed.add(c);
+            }
+        }
+        return removed;
+    }
+
+    /** Removes the entries made from the image with config digest (image id) {@code imageId}. */
+    public List<Cached> removeImage(Digest imageId) {
+        List<Cached> removed = new ArrayList<>();
+        for (Cached c : list()) {
+            if (imageId.toString().equals(c.entry().imageId()) && remove(c.entry().key())) {
+                removed.add(c);
+            }
+        }
+        return removed;
+    }
+
+    private boolean remove(String key) {
+        try (FileLocks.Held ignored = lock(key)) {
+            Files.deleteIfExists(record(key)); // the record first: without it the image is no entry
+            Files.deleteIfExists(image(key));
+            return true;
+        } catch (IOException e) {
+            throw new StoreException("cannot remove cached rootfs " + image(key) + ": " + e.getMessage(), e);
+        }
+    }
+}

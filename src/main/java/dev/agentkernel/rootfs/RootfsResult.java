@@ -1,0 +1,21 @@
+package dev.agentkernel.rootfs;
+
+import dev.agentkernel.image.Digest;
+
+import java.nio.file.Path;
+
+/**
+ * A converted root filesystem. A cached one ({@code output} not given) must never be modified: callers that
+ * boot it copy it first.
+ *
+ * @param path            the ext4 image
+ * @param filesystemBytes the file system's size (the file's apparent size)
+ * @param diskBytes       bytes the file occupies on disk (it is sparse)
+ * @param entries         files, directories, links and nodes in it, injected ones included
+ * @param imageDigest     the image's manifest digest
+ * @param cacheHit        whether an earlier conversion was reused
+ * @param seconds         time this call took
+ */
+public record RootfsResult(Path path, long filesystemBytes, long diskBytes, long entries, Digest imageDigest,
+                           boolean cacheHit, double seconds) {
+}

@@ -1,0 +1,35 @@
+package dev.agentkernel.vm;
+
+/** The kernel drivers a sandbox needs, with their config symbol and module name. */
+public enum Driver {
+    VIRTIO_MMIO("CONFIG_VIRTIO_MMIO", "virtio_mmio", "virtio devices of the microVM machine"),
+    VIRTIO_BLK("CONFIG_VIRTIO_BLK", "virtio_blk", "the root disk"),
+    VIRTIO_CONSOLE("CONFIG_VIRTIO_CONSOLE", "virtio_console", "the agent's virtio-serial port (QEMU)"),
+    VSOCK("CONFIG_VIRTIO_VSOCKETS", "vmw_vsock_virtio_transport", "the agent's vsock (Firecracker)"),
+    EXT4("CONFIG_EXT4_FS", "ext4", "the root file system");
+
+    private final String configSymbol;
+    private final String moduleName;
+    private final String purpose;
+
+    Driver(String configSymbol, String moduleName, String purpose) {
+        this.configSymbol = configSymbol;
+        this.moduleName = moduleName;
+        this.purpose = purpose;
+    }
+
+    public String configSymbol() {
+        return configSymbol;
+    }
+
+    public String moduleName() {
+        return moduleName;
+    }
+
+    public String purpose() {
+        return purpose;
+    }
+
+    /** How a kernel provides a driver. */
+    public enum Presence { BUILT_IN, MODULE, MISSING, UNKNOWN }
+}

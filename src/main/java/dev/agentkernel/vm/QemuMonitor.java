@@ -1,0 +1,58 @@
+package dev.agentkernel.vm;
+
+import dev.agentkernel.agent.AgentTransport;
+import dev.agentkernel.agent.VirtioSerialTransport;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * QEMU's {@code microvm} machine: virtio-mmio devices like Firecracker's, a virtio-blk root disk, the agent
+ * on a virtio-serial port named {@code agent} behind a chardev Unix socket (no vhost-vsock needed), the
+ * serial console into a log file. {@code -no-reboot} with {@code panic=-1} makes a panicking or powered-off
+ * guest end the QEMU process.
+ */
+public final class QemuMonitor implements Monitor {
+    private final Path program;
+
+    public QemuMonitor(Path program) {
+        this.program = program;
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.QEMU;
+    }
+
+    @Override
+    public Path program() {
+        return program;
+    }
+
+    @Override
+    public List<String> command(VmSpec spec) {
+        PreparedKernel kernel = spec.kernel();
+        List<String> argv = new ArrayList<>(List.of(program.toString(),
+                "-M", "microvm", "-accel", kernel.accelerator().qemuName(),
+                "-m", Integer.toString(spec.memoryMb()), "-smp", Integer.toString(spec.cpus()),
+                "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-display", "none",
+                "-kernel", kernel.kernel().toString()));
+        if (kernel.initramfs() != null) {
+            argv.addAll(List.of("-initrd", kernel.initramfs().toString()));
+        }
+        argv.addAll(List.of("-append", KernelCommandLine.build(spec, List.of()),
+                "-serial", "file:" + spec.consoleLog(),
+                "-drive", "id=root,file=" + spec.disk() + ",format=raw,if=none,cache=unsafe",
+                "-device", "virtio-blk-device,drive=root",
+                "-device", "virtio-serial-device",
+                "-chardev", "socket,id=agent,path=" + spec.agentSocket() + ",server=on,wait=off",
+                "-device", "virtserialport,chardev=agent,name=agent"));
+        return argv;
+    }
+
+    @Override
+    public AgentTransport transport(VmSpec spec) {
+        return new VirtioSerialTransport(spec.agentSocket());
+    }
+}

@@ -1,0 +1,97 @@
+package dev.agentkernel.vm;
+
+import dev.agentkernel.errors.ToolException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running monitor process. Its own output (errors of QEMU, Firecracker's serial console) goes to a log file
+ * in the sandbox directory; {@link #kill()} destroys it and everything it started, by PID.
+ */
+public final class VmProcess {
+    private final Process process;
+    private final Path monitorLog;
+    private final Path consoleLog;
+
+    private VmProcess(Process process, Path monitorLog, Path consoleLog) {
+        this.process = process;
+        this.monitorLog = monitorLog;
+        this.consoleLog = consoleLog;
+    }
+
+    public static VmProcess start(List<String> command, Path monitorLog, Path consoleLog) {
+        try {
+            Process p = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(monitorLog.toFile()))
+                    .redirectErrorStream(true)
+                    .start();
+            return new VmProcess(p, monitorLog, consoleLog);
+        } catch (IOException e) {
+            throw new ToolException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the VM to end by itself; true when it did within {@code limit}. */
+    public boolean waitFor(Duration limit) {
+        try {
+            return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    /** Kills the monitor and its descendants, and waits until it is gone. */
+    public void kill() {
+        Subprocess.destroyTree(process.toHandle());
+        waitFor(Duration.ofSeconds(10));
+    }
+
+    /** The last {@code lines} lines of the guest console and of the monitor's own output, for error messages. */
+    public String lastLines(int lines) {
+        StringBuilder out = new StringBuilder();
+        appendTail(out, "guest console", consoleLog, lines);
+        appendTail(out, "monitor output", monitorLog, lines);
+        return out.toString();
+    }
+
+    private static void appendTail(StringBuilder out, String title, Path file, int lines) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return;
+        }
+        try {
+            List<String> all = new ArrayList<>(List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
+                    .replace("\r", "").split("\n")));
+            all.removeIf(String::isBlank);
+            if (all.isEmpty()) {
+                return;
+            }
+            out.append("\n--- last lines of the ").append(title).append(" ---\n");
+            for (String line : all.subList(Math.max(0, all.size() - lines), all.size())) {
+                out.append(line).append('\n');
+            }
+        } catch (IOException e) {
+            out.append("\n(cannot read ").append(file).append(": ").append(e.getMessage()).append(")\n");
+        }
+    }
+}

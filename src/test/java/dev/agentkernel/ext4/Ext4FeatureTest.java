@@ -1,0 +1,230 @@
+package dev.agentkernel.ext4;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Directed tests, one per on-disk feature, each checked by e2fsck and by debugfs or the kernel. */
+class Ext4FeatureTest {
+    static final Timestamp T = Timestamp.ofSeconds(1_700_000_000L);
+
+    @TempDir
+    Path dir;
+
+    private static Ext4Options options() {
+        return Ext4Options.builder().seed("feature".getBytes(StandardCharsets.UTF_8)).defaultTimestamp(T).build();
+    }
+
+    private static void assertClean(Path image) {
+        Tools.Result fsck = Tools.fsck(image);
+        assertThat(fsck.exitCode()).as(fsck.all()).isZero();
+    }
+
+    @Test
+    void aDirectoryOf20000EntriesIsAnHtreeTheKernelLooksUpIn() throws Exception {
+        Path image = dir.resolve("htree.img");
+        List<String> names = new ArrayList<>();
+        try (Ext4Writer w = Ext4Writer.create(image, options())) {
+            FileContent empty = null;
+            for (int i = 0; i < 20_000; i++) {
+                String name = "entry-" + i + (i % 7 == 0 ? "-with-a-longer-name-é" : "");
+                names.add(name);
+                w.add(new Ext4Entry.Symlink("big/" + name, Metadata.of(0777, 0, 0, T), "t" + i));
+            }
+            w.finish();
+        }
+        assertClean(image);
+        String stat = Tools.debugfs(image, "stat /big");
+        assertThat(stat).contains("Flags: 0x81000"); // EXTENTS_FL | INDEX_FL
+        assertThat(Tools.debugfs(image, "htree_dump /big")).contains("Root node dump:").contains("Number of entries");
+        try (MountedImage m = MountedImage.mount(image, dir.resolve("mnt"), true)) {
+            for (String name : names) { // each lookup goes through the kernel's dx_probe with our hashes
+                assertThat(Files.readSymbolicLink(m.root().resolve("big").resolve(name)).toString())
+                        .startsWith("t");
+            }
+            assertThat(m.root().resolve("big").toFile().list()).hasSize(20_000);
+        }
+    }
+
+    @Test
+    void moreThan65000SubdirectoriesUseDirNlink() throws Exception {
+        Path image = dir.resolve("nlink.img");
+        try (Ext4Writer w = Ext4Writer.create(image, options())) {
+            for (int i = 0; i < 65_010; i++) {
+                w.add(new Ext4Entry.Directory("many/d" + i, Metadata.of(0755, 0, 0, T)));
+            }
+            w.finish();
+        }
+        assertClean(image);
+        assertThat(Tools.debugfs(image, "stat /many")).contains("Links: 1");
+        assertThat(Tools.debugfs(image, "stat /many/d65009")).contains("Links: 2");
+        assertThat(Tools.run(List.of("dumpe2fs", "-h", image.toString()), 60).stdout()).contains("dir_nlink");
+    }
+
+    @Test
+    void aFragmentedSparseFileGetsADeepExtentTree() throws Exception {
+        Path image = dir.resolve("extents.img");
+        // every other block zero: 3000 data blocks, 3000 extents, more than one leaf block can index from the inode
+        TreeModel.Content content = new TreeModel.Content(6000L * 4096 + 77, 9, 2);
+        TreeModel model = new TreeModel().add(new TreeModel.File("frag", Metadata.of(0644, 0, 0, T), content));
+        model.write(image, options());
+        assertClean(image);
+        String stat = Tools.debugfs(image, "stat /frag");
+        assertThat(stat).contains("(ETB0)").contains("(ETB1)"); // index blocks on two levels: depth 2
+        try (MountedImage m = MountedImage.mount(image, dir.resolve("mnt"), true)) {
+            assertThat(MountWalk.walk(m.root()).get("frag")).contains("sha256=" + content.sha256());
+        }
+    }
+
+    @Test
+    void aSparseFileOver4GiBKeepsItsSizeAndCostsOnlyItsData() throws Exception {
+        Path image = dir.resolve("large.img");
+        long size = (5L << 30) + 12345;
+        // data only in every 65536th block: 20 blocks of 5 GiB
+        TreeModel.Content content = new TreeModel.Content(size, 3, -65536);
+        TreeModel model = new TreeModel().add(new TreeModel.File("large", Metadata.of(0644, 0, 0, T), content));
+        Ext4Result result = model.write(image, options());
+        assertClean(image);
+        assertThat(Tools.debugfs(image, "stat /large")).contains("Size: " + size);
+        assertThat(allocatedBytes(image)).isLessThan(64L << 20); // sparse output: the zeros were never written
+        assertThat(result.sizeBytes()).isLessThan(1L << 30); // the image holds holes, not 5 GiB of blocks
+        try (MountedImage m = MountedImage.mount(image, dir.resolve("mnt"), true)) {
+            try (RandomAccessFile f = new RandomAccessFile(m.root().resolve("large").toFile(), "r");
+                 InputStream expected = content.open()) {
+                assertThat(f.length()).isEqualTo(size);
+                long offset = 65536L * 4096 * 19;
+                expected.skipNBytes(offset);
+                byte[] want = expected.readNBytes(8192);
+                byte[] got = new byte[8192];
+                f.seek(offset);
+                f.readFully(got);
+                assertThat(got).isEqualTo(want);
+            }
+        }
+    }
+
+    @Test
+    void attributesThatDoNotFitTheInodeGoToABlockAndSecurityCapabilitySurvives() throws Exception {
+        Path image = dir.resolve("xattr.img");
+        byte[] big = new byte[1500];
+        new Random(1).nextBytes(big);
+        Metadata meta = new Metadata(0755, 0, 0, T, T, T, TreeModel.xattrs(
+                "security.capability", Ext4WriterMountTest.CAPABILITY, "user.big", big,
+                "trusted.x", "1".getBytes(), "security.selinux", "system_u:object_r:bin_t:s0\0".getBytes()));
+        TreeModel model = new TreeModel()
+                .add(new TreeModel.File("bin/tool", meta, new TreeModel.Content(10, 1, 0)))
+                .add(new TreeModel.Dir("small", Metadata.of(0755, 0, 0, T).withXattrs(
+                        TreeModel.xattrs("user.a", "b".getBytes()))));
+        model.write(image, options());
+        assertClean(image);
+        assertThat(Tools.debugfs(image, "stat /bin/tool")).containsPattern("File ACL: [1-9]");
+        assertThat(Tools.debugfs(image, "stat /small")).contains("File ACL: 0");
+        assertThat(Tools.debugfs(image, "ea_list /bin/tool")).contains("security.capability (20)")
+                .contains("user.big (1500)").contains("trusted.x (1)");
+        try (MountedImage m = MountedImage.mount(image, dir.resolve("mnt"), true)) {
+            MountWalk.assertSame(MountWalk.walk(m.root()), model.expectedWalk(T));
+        }
+    }
+
+    @Test
+    void aFixedSizeTooSmallFailsNamingTheSizeNeededAndLeavesNothing() throws Exception {
+        Path image = dir.resolve("fixed.img");
+        TreeModel model = new TreeModel();
+        for (int i = 0; i < 50; i++) {
+            model.add(new TreeModel.File("f" + i, Metadata.of(0644, 0, 0, T), new TreeModel.Content(100_000, i, 0)));
+        }
+        Ext4Options tooSmall = Ext4Options.builder().seed(new byte[1]).fixedSizeBytes(8L << 20).build();
+        Throwable thrown = catchFinish(() -> model.write(image, tooSmall));
+        assertThat(thrown).isInstanceOf(Ext4Exception.class).hasMessageContaining("8388608")
+                .hasMessageMatching("(?s).*needs at least \\d+ bytes.*");
+        long needed = neededBytes(thrown.getMessage());
+        assertThat(needed).isGreaterThan(8L << 20);
+        try (var files = Files.list(dir)) {
+            assertThat(files).isEmpty(); // no truncated image, no temporary file
+        }
+        Ext4Result ok = model.write(image, Ext4Options.builder().seed(new byte[1]).fixedSizeBytes(needed).build());
+        assertThat(ok.sizeBytes()).isEqualTo(needed);
+        assertClean(image);
+    }
+
+    @Test
+    void contentLargerThanAFixedSizeFailsWhileStreaming() throws Exception {
+        Path image = dir.resolve("stream.img");
+        try (Ext4Writer w = Ext4Writer.create(image, Ext4Options.builder().fixedSizeBytes(4L << 20).build())) {
+            Throwable thrown = catchFinish(() -> w.writeContent(new TreeModel.Content(10L << 20, 1, 0).open(), 10L << 20));
+            assertThat(thrown).isInstanceOf(Ext4Exception.class).hasMessageContaining("needs at least");
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
+    void aFixedSizeImageHasExactlyThatSizeAndIsClean() throws Exception {
+        Path image = dir.resolve("exact.img");
+        Ext4WriterMountTest.everyKind().write(image, Ext4Options.builder().fixedSizeBytes(300L << 20).build());
+        assertThat(Files.size(image)).isEqualTo(300L << 20);
+        assertClean(image);
+        assertThat(Tools.run(List.of("dumpe2fs", "-h", image.toString()), 60).stdout())
+                .containsPattern("Block count: +76800");
+    }
+
+    @Test
+    void withoutAJournalTheImageHasNone() throws Exception {
+        Path image = dir.resolve("nojournal.img");
+        Ext4WriterMountTest.everyKind().write(image, Ext4Options.builder().journal(false).build());
+        assertClean(image);
+        String header = Tools.run(List.of("dumpe2fs", "-h", image.toString()), 60).stdout();
+        assertThat(header).doesNotContain("has_journal").contains("metadata_csum");
+    }
+
+    @Test
+    void anImageOverSeveralGroupsWithFreeSpaceIsClean() throws Exception {
+        Path image = dir.resolve("groups.img");
+        Ext4Result r = Ext4WriterMountTest.everyKind().write(image, Ext4Options.builder().freeBytes(3L << 30)
+                .freeInodes(100_000).build());
+        assertThat(r.blockCount()).isGreaterThan(24 * 32768L);
+        assertThat(r.freeInodes()).isGreaterThanOrEqualTo(100_000);
+        assertClean(image);
+        assertThat(allocatedBytes(image)).isLessThan(16L << 20);
+    }
+
+    static long allocatedBytes(Path file) {
+        Tools.Result r = Tools.run(List.of("stat", "-c", "%b %B", file.toString()), 30);
+        String[] parts = r.stdout().trim().split(" ");
+        return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
+    }
+
+    static long neededBytes(String message) {
+        Matcher m = Pattern.compile("needs at least (\\d+) bytes").matcher(message);
+        assertThat(m.find()).as(message).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    interface Action {
+        void run() throws IOException;
+    }
+
+    static Throwable catchFinish(Action action) {
+        try {
+            action.run();
+        } catch (Throwable t) {
+            return t;
+        }
+        throw new AssertionError("expected a failure");
+    }
+}
