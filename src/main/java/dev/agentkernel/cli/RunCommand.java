@@ -3,6 +3,9 @@ package dev.agentkernel.cli;
 import dev.agentkernel.agent.AgentRequest;
 import dev.agentkernel.agent.RunResult;
 import dev.agentkernel.errors.UserInputException;
+import dev.agentkernel.image.source.SourceSpec;
+import dev.agentkernel.rootfs.RootfsConverter;
+import dev.agentkernel.rootfs.RootfsOptions;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.vm.Accelerator;
 import dev.agentkernel.vm.Backend;
@@ -17,6 +20,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +33,13 @@ public final class RunCommand implements Callable<Integer> {
     /** The exit code when the command ran out of time, as timeout(1) uses. */
     static final int TIMED_OUT = 124;
 
-    @Option(names = "--rootfs", paramLabel = "FILE", required = true,
-            description = "A root file system made by `agentkernel rootfs` (it is copied, never modified).")
+    @Option(names = "--image", paramLabel = "SOURCE",
+            description = "The image to run (converted and cached as `agentkernel rootfs SOURCE` does):"
+                    + " NAME, oci:DIR[:REF], oci-archive:FILE, docker-archive:FILE, docker-daemon:REF, docker://REF.")
+    String image;
+
+    @Option(names = "--rootfs", paramLabel = "FILE",
+            description = "A root file system made by `agentkernel rootfs`, instead of --image (it is copied, never modified).")
     Path rootfs;
 
     @Option(names = "--backend", paramLabel = "qemu|firecracker", description = "Monitor (default: the first installed).")
@@ -76,12 +85,20 @@ public final class RunCommand implements Callable<Integer> {
         if (timeoutSeconds != null && timeoutSeconds <= 0) {
             throw new UserInputException("--timeout must be a positive number of seconds");
         }
-        SandboxOptions options = new SandboxOptions(rootfs.toAbsolutePath(), backend == null ? null : Backend.parse(backend),
+        if ((image == null) == (rootfs == null)) {
+            throw new UserInputException("give either --image SOURCE or --rootfs FILE");
+        }
+        AgentkernelHome home = AgentkernelHome.fromEnvironment();
+        Instant convertStart = Instant.now();
+        Path disk = rootfs != null ? rootfs.toAbsolutePath()
+                : new RootfsConverter(home).convert(SourceSpec.parse(image), RootfsOptions.defaults()).path();
+        Duration convert = Duration.between(convertStart, Instant.now());
+        SandboxOptions options = new SandboxOptions(disk, backend == null ? null : Backend.parse(backend),
                 kernel, accel == null ? null : Accelerator.parse(accel), memoryMb, cpus,
                 SandboxOptions.DEFAULT_BOOT_TIMEOUT, keep);
         AgentRequest.Run request = new AgentRequest.Run(command, workdir, parseEnv(env),
                 timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis());
-        CommandRunner.Outcome outcome = CommandRunner.run(AgentkernelHome.fromEnvironment(), options, request, System.getenv());
+        CommandRunner.Outcome outcome = CommandRunner.run(home, options, request, System.getenv());
         RunResult r = outcome.result();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -92,8 +109,8 @@ public final class RunCommand implements Callable<Integer> {
             err.println("agentkernel: the command's output was cut at the agent's limit");
         }
         if (timings) {
-            err.printf("agentkernel: copy disk %d ms, boot %d ms, command %d ms, shutdown %d ms%n",
-                    outcome.copyDisk().toMillis(), outcome.boot().toMillis(), outcome.command().toMillis(),
+            err.printf("agentkernel: convert %d ms, copy disk %d ms, boot %d ms, command %d ms, shutdown %d ms%n",
+                    convert.toMillis(), outcome.copyDisk().toMillis(), outcome.boot().toMillis(), outcome.command().toMillis(),
                     outcome.shutdown().toMillis());
         }
         if (r.timedOut()) {

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * the rootfs cache key, so cached root filesystems with an old script are not reused.
  */
 public final class InitScript {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** What the guest prints on its console once the agent has been started. */
     public static final String READY_LINE = "Agentkernel guest ready";
@@ -28,6 +28,11 @@ public final class InitScript {
             if [ -x /usr/bin/agent ]; then
                 /usr/bin/agent &
                 agent_pid=$!
+            elif [ "$#" -eq 0 ]; then
+                # nothing could ever answer the host: say why and stop, instead of leaving it waiting
+                echo "agentkernel: /usr/bin/agent is missing: this root file system was converted without the guest agent"
+                sync
+                poweroff -f 2>/dev/null || echo o > /proc/sysrq-trigger
             fi
             echo "%s"
             if [ "$#" -gt 0 ]; then

@@ -21,6 +21,22 @@ final class MountWalk {
     private MountWalk() {
     }
 
+    /** Asserts two walks are equal, reporting only the entries that differ. */
+    static void assertSame(Map<String, String> actual, Map<String, String> expected) {
+        StringBuilder diff = new StringBuilder();
+        java.util.Set<String> keys = new java.util.TreeSet<>(actual.keySet());
+        keys.addAll(expected.keySet());
+        for (String k : keys) {
+            if (!java.util.Objects.equals(actual.get(k), expected.get(k))) {
+                diff.append("\n").append(k).append("\n  expected: ").append(expected.get(k))
+                        .append("\n  actual:   ").append(actual.get(k));
+            }
+        }
+        if (diff.length() > 0) {
+            throw new AssertionError("mounted tree differs from the input:" + diff);
+        }
+    }
+
     static String description(String kind, int mode, int uid, int gid, Timestamp mtime, Timestamp atime,
                               Timestamp ctime, int nlink, String xattrs) {
         return kind + " mode=" + Integer.toOctalString(mode) + " owner=" + uid + ":" + gid + " mtime=" + time(mtime)

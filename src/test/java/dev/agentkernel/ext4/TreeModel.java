@@ -193,6 +193,7 @@ final class TreeModel {
             g.sort(null);
             result.add(g);
         }
+        result.sort((a, b) -> a.get(0).compareTo(b.get(0)));
         return result;
     }
 
