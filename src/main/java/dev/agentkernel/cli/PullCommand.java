@@ -64,7 +64,7 @@ final class PullCommand implements Callable<Integer> {
         out.println("pulled " + result.record().name() + " " + result.image().manifestDigest()
                 + result.image().selectedPlatform().map(p -> " (" + p + ")").orElse("")
                 + ": " + result.image().downloadedBlobs() + " blobs downloaded, "
-                + PullProgress.HumanBytes.format(result.image().downloadedBytes()));
+                + HumanSize.format(result.image().downloadedBytes()));
         out.flush();
         return 0;
     }

@@ -88,7 +88,7 @@ public final class RunCommand implements Callable<Integer> {
         if ((image == null) == (rootfs == null)) {
             throw new UserInputException("give either --image SOURCE or --rootfs FILE");
         }
-        AgentkernelHome home = AgentkernelHome.fromEnvironment();
+        AgentkernelHome home = Main.home(spec);
         Instant convertStart = Instant.now();
         Path disk = rootfs != null ? rootfs.toAbsolutePath()
                 : new RootfsConverter(home).convert(SourceSpec.parse(image), RootfsOptions.defaults()).path();

@@ -215,7 +215,7 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
