@@ -110,9 +110,13 @@ final class TreeBuilder {
                             + "', which " + (target == null ? "does not exist" : "is a directory"));
                 }
                 Node parent = resolve(parentPath, layer, true, e);
-                if (parent.children.get(name) != target) {
-                    parent.children.put(name, new Node(target.inode, layer, false));
+                Node existing = parent.children.get(name);
+                if (existing == target || existing != null && existing.isDirectory() && contains(existing, target)) {
+                    // an unpacker removes what is at the link's path first, and with it the link's target
+                    throw new ImageException(layerNames.get(layer) + " has a hard link '" + path + "' to '" + e.link()
+                            + "', which replaces its own target");
                 }
+                parent.children.put(name, new Node(target.inode, layer, false));
             }
             default -> {
                 if (path.isEmpty()) {
@@ -194,6 +198,15 @@ final class TreeBuilder {
                 todo.push(parts[i]);
             }
         }
+    }
+
+    private static boolean contains(Node dir, Node wanted) {
+        for (Node child : dir.children.values()) {
+            if (child == wanted || (child.isDirectory() && contains(child, wanted))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes what layers below {@code layer} left in {@code dir}, keeping what {@code layer} itself put. */
