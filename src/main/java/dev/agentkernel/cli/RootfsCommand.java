@@ -89,7 +89,7 @@ public final class RootfsCommand implements Runnable {
         }
         RootfsOptions options = options();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressPrinter progress = new ProgressPrinter(err, System.console() != null);
+        ProgressPrinter progress = new ProgressPrinter(err, ProgressPrinter.stderrIsTerminal());
         RootfsResult r = new RootfsConverter(Main.home(spec))
                 .convert(SourceSpec.parse(source), options, progress);
         progress.done(r);
