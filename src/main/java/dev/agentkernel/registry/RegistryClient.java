@@ -66,7 +66,8 @@ public final class RegistryClient {
                 .connectTimeout(Duration.ofSeconds(30))
                 .version(plain ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
                 .build();
-        RegistryAuth auth = new RegistryAuth(reference.registry(), credentials, client, options.retry(), options.clock());
+        RegistryAuth auth = new RegistryAuth(reference.registry(), !plain, credentials, client, options.retry(),
+                options.clock());
         RegistryHttp http = new RegistryHttp(reference.registry(), client, auth, options.retry(), options.headersTimeout());
         return new RegistryClient(reference.registry(), base, http, options.retry(), options.stallTimeout());
     }
