@@ -89,9 +89,10 @@ public final class RootfsCommand implements Runnable {
         }
         RootfsOptions options = options();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressPrinter progress = new ProgressPrinter(err, System.console() != null);
-        RootfsResult r = new RootfsConverter(Main.home(spec))
-                .convert(SourceSpec.parse(source), options, progress);
+        ProgressPrinter progress = new ProgressPrinter(err, ProgressPrinter.stderrIsTerminal());
+        SourceSpec image = RegistryPrefetch.pullIfRegistry(SourceSpec.parse(source), options.platform(),
+                Main.home(spec), err);
+        RootfsResult r = new RootfsConverter(Main.home(spec)).convert(image, options, progress);
         progress.done(r);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

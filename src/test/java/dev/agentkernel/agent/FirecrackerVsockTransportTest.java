@@ -175,7 +175,7 @@ class FirecrackerVsockTransportTest {
     void aRefusedConnectIsRetriedUntilTheDeadlineThenReported() throws IOException {
         Path socket = standIn("FAILURE no listener\n", 0);
         AgentTransport transport = new FirecrackerVsockTransport(socket, 52000);
-        assertThatThrownBy(() -> transport.connect(Instant.now().plusMillis(800)))
+        assertThatThrownBy(() -> transport.connect(Instant.now().plusMillis(1500)))
                 .isInstanceOf(SocketTimeoutException.class)
                 .hasMessageContaining("Firecracker refused CONNECT 52000");
         assertThat(new ArrayList<>(handshakeLines)).hasSizeGreaterThan(1).allMatch("CONNECT 52000"::equals);

@@ -114,6 +114,7 @@ class RegistryAuthIntegrationTest {
         ExternalCommand.Result rootfs = agentkernel("rootfs", "docker://" + reference, "--no-agent", "-o", ext4.toString());
         assertThat(rootfs.exitCode()).as(rootfs.stderr()).isZero();
         assertThat(ext4).isNotEmptyFile();
+        assertThat(rootfs.stderr()).contains("pulling " + reference).contains("already present");
         ExternalCommand.Result byName = agentkernel("rootfs", reference, "--no-agent", "-o", home.resolve("by-name.ext4").toString());
         assertThat(byName.exitCode()).as(byName.stderr()).isZero();
     }
