@@ -89,7 +89,7 @@ public final class RootfsCommand implements Runnable {
         }
         RootfsOptions options = options();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressPrinter progress = new ProgressPrinter(err, System.console() != null);
+        ProgressPrinter progress = new ProgressPrinter(err, ProgressPrinter.stderrIsTerminal());
         SourceSpec image = RegistryPrefetch.pullIfRegistry(SourceSpec.parse(source), options.platform(),
                 Main.home(spec), err);
         RootfsResult r = new RootfsConverter(Main.home(spec)).convert(image, options, progress);
