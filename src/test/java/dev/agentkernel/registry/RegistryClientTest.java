@@ -389,6 +389,17 @@ class RegistryClientTest {
                 .hasMessageContaining("cannot reach registry 127.0.0.1:" + port).hasMessageContaining("after 4 attempts");
     }
 
+    @Test
+    void remoteRegistriesAreHttpsUnlessInsecure() {
+        ImageReference remote = ImageReference.parse("registry.invalid/x:1");
+        assertThatThrownBy(() -> RegistryClient.forRegistryOf(remote, options()).manifest(remote))
+                .hasMessageContaining("cannot reach registry registry.invalid (https://registry.invalid)");
+        assertThatThrownBy(() -> RegistryClient.forRegistryOf(remote, options().withInsecure(true)).manifest(remote))
+                .hasMessageContaining("(http://registry.invalid)");
+        ImageReference hub = ImageReference.parse("busybox");
+        assertThat(hub.apiHost()).isEqualTo("registry-1.docker.io");
+    }
+
     /** Declares the whole length, sends {@code n} bytes, then drops the connection. */
     private static void cutBody(HttpExchange ex, byte[] blob, int n) throws IOException {
         ex.sendResponseHeaders(200, blob.length);
