@@ -25,6 +25,7 @@ final class InflatingPipe extends InputStream {
     /** At most 32 MiB inflated ahead per layer: enough for the next layer to inflate alongside this one. */
     static final int CHUNKS = 128;
 
+    private static final long CLOSE_WAIT_MILLIS = 10_000;
     private static final Chunk END = new Chunk(new byte[0], 0);
 
     private final String layerName;
@@ -210,7 +211,7 @@ final class InflatingPipe extends InputStream {
         closed = true;
         producer.interrupt();
         try {
-            producer.join();
+            producer.join(CLOSE_WAIT_MILLIS); // a producer stuck in a blocking read finishes on its own later
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

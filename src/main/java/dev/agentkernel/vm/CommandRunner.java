@@ -24,7 +24,7 @@ public final class CommandRunner {
         Duration command;
         try {
             Instant start = Instant.now();
-            result = sandbox.agent().run(request);
+            result = sandbox.run(request);
             command = Duration.between(start, Instant.now());
         } finally {
             sandbox.close();

@@ -152,6 +152,20 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a command; when the VM dies under it, the error carries the last console lines (a guest kernel
+     * panic or an out-of-memory kill shows there).
+     */
+    public dev.agentkernel.agent.RunResult run(dev.agentkernel.agent.AgentRequest.Run request) {
+        try {
+            return agent().run(request);
+        } catch (VmException e) {
+            process.waitFor(Duration.ofMillis(500));
+            throw new VmException(e.getMessage() + (process.isAlive() ? "" : " (the VM stopped)")
+                    + process.lastLines(CONSOLE_LINES), e);
+        }
+    }
+
     public AgentClient agent() {
         if (agent == null) {
             throw new IllegalStateException("the sandbox is not running");

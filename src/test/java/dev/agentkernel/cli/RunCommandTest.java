@@ -66,6 +66,16 @@ class RunCommandTest {
     }
 
     @Test
+    void aCommandOverItsTimeoutIsKilledAndExits124() {
+        CliRun r = CliRun.run(home, "run", "--image", image, "--accel", "tcg", "--memory", "256", "--timeout", "2", "--",
+                "sh", "-c", "echo before; sleep 60; echo after");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(124);
+        assertThat(r.out()).isEqualTo("before\n");
+        assertThat(r.err()).contains("timed out after 2 s");
+        assertNothingLeft();
+    }
+
+    @Test
     void anImageWithoutTheAgentFailsWithOneClearMessage() {
         Path noAgent = VmFixtures.convert(AgentkernelHome.at(home), image, false);
         CliRun r = CliRun.run(home, "run", "--rootfs", noAgent.toString(), "--accel", "tcg", "--memory", "256", "--", "true");

@@ -209,6 +209,27 @@ class FlattenerTest {
     }
 
     @Test
+    void theListenerHearsOfEveryLayerNewestFirstWithItsSize() throws Exception {
+        byte[] base = TarLayerBuilder.gzip(new TarLayerBuilder().file("a", new byte[3 << 20]).file("b", "b").tar());
+        byte[] upper = TarLayerBuilder.gzip(new TarLayerBuilder().file("c", "c").tar());
+        List<String> events = new java.util.ArrayList<>();
+        Flattener.flatten(List.of(source("base", OciLayoutWriter.TAR_GZIP, base),
+                source("upper", OciLayoutWriter.TAR_GZIP, upper)), new MemorySink(), new FlattenListener() {
+            @Override
+            public void layerStarted(int position, LayerSource layer) {
+                events.add("start " + position + " " + layer.name());
+            }
+
+            @Override
+            public void layerFinished(int position, LayerSource layer, long compressedBytes, int entries) {
+                events.add("done " + position + " " + compressedBytes + " bytes " + entries + " entries");
+            }
+        });
+        assertThat(events).containsExactly("start 1 upper", "done 1 " + upper.length + " bytes 1 entries",
+                "start 0 base", "done 0 " + base.length + " bytes 2 entries");
+    }
+
+    @Test
     void anEmptyImageIsJustTheRoot() throws Exception {
         var ours = FlatTrees.flatten(List.of(source("l", OciLayoutWriter.TAR, new byte[0])));
         assertThat(ours.tree().entries()).extracting(FlatEntry::path).containsExactly("");

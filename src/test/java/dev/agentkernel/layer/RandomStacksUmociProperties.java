@@ -37,7 +37,12 @@ class RandomStacksUmociProperties {
         void addTo(TarLayerBuilder b) {
             switch (kind) {
                 case "file" -> b.file(path, arg);
-                case "dir" -> b.dir(path, 0700 + arg.length());
+                case "dir" -> {
+                    b.dir(path, 0700 + arg.length());
+                    if (arg.length() % 2 == 0) { // half the directories carry an xattr, to see it replaced
+                        b.xattr("user.tag", arg);
+                    }
+                }
                 case "symlink" -> b.symlink(path, arg);
                 case "hardlink" -> b.hardlink(path, arg);
                 case "whiteout" -> b.whiteout(path);
