@@ -108,6 +108,9 @@ public final class RunCommand implements Callable<Integer> {
                     outcome.command().toMillis(),
                     outcome.shutdown().toMillis());
         }
+        if (outcome.keptDirectory() != null) {
+            err.println("agentkernel: kept the sandbox's disk and console log in " + outcome.keptDirectory());
+        }
         if (r.timedOut()) {
             err.println("agentkernel: the command timed out after " + timeoutSeconds + " s and was killed");
             err.flush();

@@ -19,9 +19,9 @@ public final class CommandRunner {
     private CommandRunner() {
     }
 
-    /** The command's result and how long each step took. */
+    /** The command's result, how long each step took, and the sandbox directory when it was kept (else null). */
     public record Outcome(RunResult result, Duration convert, Duration copyDisk, Duration boot, Duration command,
-                          Duration shutdown) {
+                          Duration shutdown, java.nio.file.Path keptDirectory) {
     }
 
     /** Runs {@code request} in a sandbox made from {@code image}, or from {@code options.rootfs()} when it is null. */
@@ -43,6 +43,7 @@ public final class CommandRunner {
             sandbox.close();
         }
         Sandbox.Timings t = sandbox.timings();
-        return new Outcome(result, convert, t.copyDisk, t.boot, command, t.shutdown);
+        return new Outcome(result, convert, t.copyDisk, t.boot, command, t.shutdown,
+                options.keep() ? sandbox.directory() : null);
     }
 }
