@@ -9,6 +9,7 @@
 #include "transport.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
@@ -25,6 +26,7 @@ static void power_off(void) {
 
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN); /* a vanished peer must not kill the agent; write() reports it */
+    setenv("HOME", "/root", 0); /* init starts us with a bare environment; commands expect a home */
     if (argc > 1 && strcmp(argv[1], "--stdio") == 0) {
         serve_stream(0, 1);
         return 0;

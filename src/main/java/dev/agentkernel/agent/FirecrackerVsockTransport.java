@@ -46,6 +46,11 @@ public final class FirecrackerVsockTransport implements AgentTransport {
                 last = new IOException("Firecracker refused CONNECT " + port + ": " + answer);
             } catch (EOFException e) {
                 last = new IOException("nothing listens on vsock port " + port + " yet", e);
+            } catch (SocketTimeoutException e) {
+                // the deadline cut an attempt short: the previous attempt's answer says more
+                if (last == null) {
+                    last = e;
+                }
             } catch (IOException e) {
                 last = e;
             }

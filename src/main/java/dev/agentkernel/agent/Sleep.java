@@ -10,7 +10,7 @@ final class Sleep {
             Thread.sleep(20);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while connecting to the guest agent", e);
+            throw new dev.agentkernel.errors.VmException("interrupted while connecting to the guest agent", e);
         }
     }
 }

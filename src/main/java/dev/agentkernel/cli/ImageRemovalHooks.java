@@ -1,6 +1,7 @@
 package dev.agentkernel.cli;
 
 import dev.agentkernel.registry.PulledBlobCollector;
+import dev.agentkernel.rootfs.RootfsCache;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.store.BlobStore;
 import dev.agentkernel.store.ImageRemovalHook;
@@ -17,6 +18,6 @@ final class ImageRemovalHooks {
     }
 
     static List<ImageRemovalHook> forHome(AgentkernelHome home) {
-        return List.of(new PulledBlobCollector(BlobStore.of(home)));
+        return List.of(new PulledBlobCollector(BlobStore.of(home)), RootfsCache.removalHook(home));
     }
 }

@@ -6,7 +6,10 @@ import dev.agentkernel.rootfs.ByteSize;
 import dev.agentkernel.rootfs.ConversionListener;
 import dev.agentkernel.rootfs.RootfsResult;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -27,6 +30,19 @@ final class ProgressPrinter implements ConversionListener {
     ProgressPrinter(PrintWriter err, boolean terminal) {
         this.err = err;
         this.terminal = terminal;
+    }
+
+    /**
+     * Whether stderr is a terminal, even when stdout is captured ({@code path=$(agentkernel rootfs ...)}), which
+     * {@link System#console()} cannot tell.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.agentkernel.image.Platform;
 import dev.agentkernel.registry.Credentials;
 import dev.agentkernel.registry.PullService;
 import dev.agentkernel.registry.RegistryOptions;
-import dev.agentkernel.store.AgentkernelHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,7 +54,7 @@ final class PullCommand implements Callable<Integer> {
         PullProgress progress = new PullProgress(err, System.console() != null);
         PullService.Result result;
         try {
-            result = new PullService(AgentkernelHome.fromEnvironment(), options, Clock.systemUTC())
+            result = new PullService(Main.home(spec), options, Clock.systemUTC())
                     .pull(ref, wanted, quiet ? dev.agentkernel.registry.PullListener.NONE : progress);
         } finally {
             progress.close();
@@ -64,7 +63,7 @@ final class PullCommand implements Callable<Integer> {
         out.println("pulled " + result.record().name() + " " + result.image().manifestDigest()
                 + result.image().selectedPlatform().map(p -> " (" + p + ")").orElse("")
                 + ": " + result.image().downloadedBlobs() + " blobs downloaded, "
-                + PullProgress.HumanBytes.format(result.image().downloadedBytes()));
+                + HumanSize.format(result.image().downloadedBytes()));
         out.flush();
         return 0;
     }

@@ -44,8 +44,8 @@ final class PullProgress implements PullListener {
             active.put(number, new long[] {from, blob.size()});
         }
         if (!terminal) {
-            println(name(kind, number, blob) + ": downloading " + HumanBytes.format(blob.size())
-                    + (from > 0 ? " (resuming at " + HumanBytes.format(from) + ")" : ""));
+            println(name(kind, number, blob) + ": downloading " + HumanSize.format(blob.size())
+                    + (from > 0 ? " (resuming at " + HumanSize.format(from) + ")" : ""));
         } else {
             redraw(true);
         }
@@ -65,7 +65,7 @@ final class PullProgress implements PullListener {
         if (kind == BlobKind.LAYER) {
             active.remove(number);
         }
-        println(name(kind, number, blob) + ": done (" + HumanBytes.format(blob.size()) + ", verified)");
+        println(name(kind, number, blob) + ": done (" + HumanSize.format(blob.size()) + ", verified)");
     }
 
     private static String name(BlobKind kind, int number, Descriptor blob) {
@@ -117,25 +117,5 @@ final class PullProgress implements PullListener {
     synchronized void close() {
         clearLine();
         err.flush();
-    }
-
-    /** Sizes as 1.5 MB, for progress lines. */
-    static final class HumanBytes {
-        private HumanBytes() {
-        }
-
-        static String format(long bytes) {
-            if (bytes < 1000) {
-                return bytes + " B";
-            }
-            String[] units = {"kB", "MB", "GB", "TB"};
-            double value = bytes;
-            int unit = -1;
-            while (value >= 1000 && unit < units.length - 1) {
-                value /= 1000;
-                unit++;
-            }
-            return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
-        }
     }
 }

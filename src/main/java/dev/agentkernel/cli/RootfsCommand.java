@@ -10,7 +10,6 @@ import dev.agentkernel.rootfs.ByteSize;
 import dev.agentkernel.rootfs.RootfsConverter;
 import dev.agentkernel.rootfs.RootfsOptions;
 import dev.agentkernel.rootfs.RootfsResult;
-import dev.agentkernel.store.AgentkernelHome;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -29,7 +28,8 @@ import java.nio.file.Path;
                 "Results are cached by image content under the data directory; -o writes a file instead."},
         subcommands = RootfsPruneCommand.class)
 public final class RootfsCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "SOURCE", description = "The image to convert.")
+    // Optional for picocli only, so that `rootfs prune` parses; run() requires it.
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SOURCE", description = "The image to convert.")
     String source;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the image to FILE (not cached).")
@@ -83,11 +83,16 @@ public final class RootfsCommand implements Runnable {
 
     @Override
     public void run() {
+        if (source == null) {
+            throw new UserInputException("rootfs needs a SOURCE, e.g. oci:DIR or docker-archive:FILE "
+                    + "(see 'agentkernel rootfs --help')");
+        }
         RootfsOptions options = options();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressPrinter progress = new ProgressPrinter(err, System.console() != null);
-        RootfsResult r = new RootfsConverter(AgentkernelHome.fromEnvironment())
-                .convert(SourceSpec.parse(source), options, progress);
+        ProgressPrinter progress = new ProgressPrinter(err, ProgressPrinter.stderrIsTerminal());
+        SourceSpec image = RegistryPrefetch.pullIfRegistry(SourceSpec.parse(source), options.platform(),
+                Main.home(spec), err);
+        RootfsResult r = new RootfsConverter(Main.home(spec)).convert(image, options, progress);
         progress.done(r);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

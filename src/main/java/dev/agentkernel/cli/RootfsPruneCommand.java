@@ -3,7 +3,6 @@ package dev.agentkernel.cli;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.rootfs.ByteSize;
 import dev.agentkernel.rootfs.RootfsCache;
-import dev.agentkernel.store.AgentkernelHome;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +30,7 @@ public final class RootfsPruneCommand implements Runnable {
     @Override
     public void run() {
         Duration age = parseDuration(olderThan);
-        List<RootfsCache.Cached> removed = new RootfsCache(AgentkernelHome.fromEnvironment()).prune(age);
+        List<RootfsCache.Cached> removed = new RootfsCache(Main.home(spec)).prune(age);
         PrintWriter out = spec.commandLine().getOut();
         long bytes = 0;
         for (RootfsCache.Cached c : removed) {

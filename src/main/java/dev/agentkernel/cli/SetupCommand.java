@@ -35,7 +35,7 @@ public final class SetupCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, String> env = System.getenv();
         Path qemu = Backend.QEMU.require(env);
-        PreparedKernel prepared = new KernelSetup(AgentkernelHome.fromEnvironment(), KernelLocator.system(), qemu)
+        PreparedKernel prepared = new KernelSetup(Main.home(spec), KernelLocator.system(), qemu)
                 .prepare(kernel, accel == null ? null : Accelerator.parse(accel));
         PrintWriter out = spec.commandLine().getOut();
         out.println("kernel       " + prepared.kernel());

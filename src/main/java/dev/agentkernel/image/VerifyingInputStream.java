@@ -5,10 +5,9 @@ import dev.agentkernel.errors.ImageException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 
 /**
- * Passes a blob's bytes through while hashing and counting them; at the end of the stream the digest (and the
+ * Passes a blob's bytes through while hashing (on a thread of its own) and counting them; at the end of the stream the digest (and the
  * size, when known) must match, else reading fails with an {@link ImageException} naming the blob. Closing
  * before the end reads the rest, so a consumer that stops early (a tar reader at its end-of-archive blocks, a
  * gzip reader at its trailer) still gets the check.
@@ -17,7 +16,7 @@ public final class VerifyingInputStream extends FilterInputStream {
     private final Digest expected;
     private final long expectedSize;
     private final String what;
-    private final MessageDigest md;
+    private final BackgroundDigest md;
     private long count;
     private boolean verified;
     private boolean failed;
@@ -32,7 +31,7 @@ public final class VerifyingInputStream extends FilterInputStream {
         this.expected = expected;
         this.expectedSize = expectedSize;
         this.what = what;
-        this.md = expected.newMessageDigest();
+        this.md = new BackgroundDigest(expected, what);
     }
 
     @Override
@@ -49,6 +48,7 @@ public final class VerifyingInputStream extends FilterInputStream {
             n = in.read(b, off, len);
         } catch (IOException | RuntimeException e) {
             failed = true;
+            md.abandon();
             throw e;
         }
         if (n < 0) {
@@ -59,6 +59,7 @@ public final class VerifyingInputStream extends FilterInputStream {
         count += n;
         if (expectedSize >= 0 && count > expectedSize) {
             failed = true;
+            md.abandon();
             throw new ImageException(what + " is larger than the " + expectedSize + " bytes its descriptor declares");
         }
         return n;
@@ -105,6 +106,7 @@ public final class VerifyingInputStream extends FilterInputStream {
                 }
             }
         } finally {
+            md.abandon();
             in.close();
         }
     }
@@ -120,10 +122,11 @@ public final class VerifyingInputStream extends FilterInputStream {
         }
         if (expectedSize >= 0 && count != expectedSize) {
             failed = true;
+            md.abandon();
             throw new ImageException(what + " is truncated: " + count + " bytes of the " + expectedSize
                     + " its descriptor declares");
         }
-        Digest actual = Digest.of(expected.algorithm(), md.digest());
+        Digest actual = Digest.of(expected.algorithm(), md.finish());
         if (!actual.equals(expected)) {
             failed = true;
             throw new ImageException(what + " does not match its digest: expected " + expected + ", got " + actual);

@@ -26,6 +26,8 @@ import java.util.Set;
  * </ol>
  */
 public final class Flattener {
+    private static final long PROGRESS_STEP = 1 << 20;
+
     private final List<LayerSource> layers;
     private final ContentSink sink;
     private final FlattenListener listener;
@@ -92,7 +94,12 @@ public final class Flattener {
         TarReader tar = new TarReader(pipe, name);
         List<LayerEntry> entries = new ArrayList<>();
         int ordinal = 0;
+        long reported = 0;
         for (TarHeader header; (header = tar.next()) != null; ordinal++) {
+            if (pipe.compressedBytes() - reported >= PROGRESS_STEP) {
+                reported = pipe.compressedBytes();
+                listener.layerProgress(position, layers.get(position), reported);
+            }
             LayerEntry e = LayerEntry.of(header, position, ordinal, name);
             if (e == null) {
                 continue;

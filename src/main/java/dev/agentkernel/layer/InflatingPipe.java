@@ -22,8 +22,10 @@ import java.util.zip.ZipException;
  */
 final class InflatingPipe extends InputStream {
     static final int CHUNK_SIZE = 1 << 18;
-    static final int CHUNKS = 16;
+    /** At most 32 MiB inflated ahead per layer: enough for the next layer to inflate alongside this one. */
+    static final int CHUNKS = 128;
 
+    private static final long CLOSE_WAIT_MILLIS = 10_000;
     private static final Chunk END = new Chunk(new byte[0], 0);
 
     private final String layerName;
@@ -33,6 +35,7 @@ final class InflatingPipe extends InputStream {
     private volatile Throwable failure;
     private volatile boolean closed;
     private volatile long compressedBytes;
+    private int allocatedChunks; // buffers are allocated as needed, so small layers cost little memory
 
     private Chunk current;
     private int position;
@@ -43,9 +46,6 @@ final class InflatingPipe extends InputStream {
 
     private InflatingPipe(LayerSource layer) {
         this.layerName = layer.name();
-        for (int i = 0; i < CHUNKS; i++) {
-            free.add(new byte[CHUNK_SIZE]);
-        }
         this.producer = new Thread(() -> produce(layer), "inflate " + layer.name());
         producer.setDaemon(true);
     }
@@ -69,7 +69,7 @@ final class InflatingPipe extends InputStream {
             declared = Compression.fromMediaType(layer.mediaType(), layerName);
             InputStream data = layer.uncompressed().apply(Compression.decompress(counted, declared, layerName));
             while (!closed) {
-                byte[] buffer = free.take();
+                byte[] buffer = freeBuffer();
                 int length = data.readNBytes(buffer, 0, buffer.length);
                 if (length > 0) {
                     full.put(new Chunk(buffer, length));
@@ -92,6 +92,15 @@ final class InflatingPipe extends InputStream {
         } finally {
             full.offer(END);
         }
+    }
+
+    private byte[] freeBuffer() throws InterruptedException {
+        byte[] buffer = free.poll();
+        if (buffer == null && allocatedChunks < CHUNKS) {
+            allocatedChunks++;
+            return new byte[CHUNK_SIZE];
+        }
+        return buffer != null ? buffer : free.take();
     }
 
     @Override
@@ -202,7 +211,7 @@ final class InflatingPipe extends InputStream {
         closed = true;
         producer.interrupt();
         try {
-            producer.join();
+            producer.join(CLOSE_WAIT_MILLIS); // a producer stuck in a blocking read finishes on its own later
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

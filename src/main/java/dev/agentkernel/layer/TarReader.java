@@ -122,9 +122,10 @@ final class TarReader {
         padding = headerOnly ? 0 : (BLOCK - size % BLOCK) % BLOCK;
         List<long[]> sparse = null;
         long realSize = type == '0' ? size : 0;
+        SparseMaps sparseMaps = new SparseMaps(problem -> corrupt(problem + " of '" + currentName + "'"));
         if (rawType == 'S') {
-            sparse = oldGnuSparseMap();
             realSize = number(483, 12, "realsize");
+            sparse = sparseMaps.oldGnu(block, in, truncated());
         } else if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
                 || pax.containsKey("GNU.sparse.offset") || pax.containsKey("GNU.sparse.size")) {
             String sparseName = text(pax, "GNU.sparse.name");
@@ -133,11 +134,12 @@ final class TarReader {
                 currentName = name;
             }
             realSize = paxNumber(pax, "GNU.sparse.realsize", paxNumber(pax, "GNU.sparse.size", size));
-            sparse = "1".equals(text(pax, "GNU.sparse.major")) ? sparseMapInData() : paxSparseMap(localPax, pax);
+            sparse = "1".equals(text(pax, "GNU.sparse.major")) ? sparseMaps.fromData(new EntryStream())
+                    : sparseMaps.fromPax(localPax, text(pax, "GNU.sparse.map"));
         }
         Map<String, byte[]> xattrs = xattrs(pax);
         if (sparse != null) {
-            long dataBytes = validate(sparse, realSize);
+            long dataBytes = sparseMaps.dataBytes(sparse, realSize);
             if (dataBytes != remaining) {
                 throw corrupt("sparse map of '" + name + "' covers " + dataBytes + " bytes but the entry holds "
                         + remaining);
@@ -184,125 +186,6 @@ final class TarReader {
             }
         }
         return xattrs;
-    }
-
-    // ---- sparse maps
-
-    private List<long[]> oldGnuSparseMap() throws IOException {
-        List<long[]> map = new ArrayList<>();
-        addSparseEntries(map, block, 386, 4);
-        boolean extended = block[482] != 0;
-        while (extended) {
-            if (in.readNBytes(block, 0, BLOCK) != BLOCK) {
-                throw truncated();
-            }
-            addSparseEntries(map, block, 0, 21);
-            extended = block[504] != 0;
-        }
-        return map;
-    }
-
-    private void addSparseEntries(List<long[]> map, byte[] b, int offset, int count) {
-        for (int i = 0; i < count; i++) {
-            int at = offset + i * 24;
-            if (b[at] == 0) {
-                break;
-            }
-            long off;
-            long len;
-            try {
-                off = TarNumbers.parse(b, at, 12);
-                len = TarNumbers.parse(b, at + 12, 12);
-            } catch (NumberFormatException e) {
-                throw corrupt("invalid sparse map of '" + currentName + "'");
-            }
-            map.add(new long[]{off, len});
-        }
-    }
-
-    private List<long[]> paxSparseMap(List<Map.Entry<String, byte[]>> localPax, Map<String, byte[]> pax) {
-        List<long[]> map = new ArrayList<>();
-        String mapText = text(pax, "GNU.sparse.map");
-        if (mapText != null) { // format 0.1
-            String[] parts = mapText.isEmpty() ? new String[0] : mapText.split(",");
-            if (parts.length % 2 != 0) {
-                throw corrupt("malformed GNU.sparse.map for '" + currentName + "'");
-            }
-            for (int i = 0; i < parts.length; i += 2) {
-                map.add(new long[]{parseLong(parts[i]), parseLong(parts[i + 1])});
-            }
-            return map;
-        }
-        long offset = -1; // format 0.0: repeated offset/numbytes records, in order
-        for (Map.Entry<String, byte[]> e : localPax) {
-            if (e.getKey().equals("GNU.sparse.offset")) {
-                offset = parseLong(new String(e.getValue(), StandardCharsets.UTF_8));
-            } else if (e.getKey().equals("GNU.sparse.numbytes")) {
-                if (offset < 0) {
-                    throw corrupt("GNU.sparse.numbytes without offset for '" + currentName + "'");
-                }
-                map.add(new long[]{offset, parseLong(new String(e.getValue(), StandardCharsets.UTF_8))});
-                offset = -1;
-            }
-        }
-        return map;
-    }
-
-    /** Format 1.0: the map is decimal lines at the start of the data, padded to a block. */
-    private List<long[]> sparseMapInData() throws IOException {
-        long[] state = {0}; // bytes consumed
-        long count = readDecimalLine(state);
-        List<long[]> map = new ArrayList<>();
-        for (long i = 0; i < count; i++) {
-            map.add(new long[]{readDecimalLine(state), readDecimalLine(state)});
-        }
-        long pad = (BLOCK - state[0] % BLOCK) % BLOCK;
-        if (pad > remaining) {
-            throw truncated();
-        }
-        skipFully(pad);
-        remaining -= pad;
-        return map;
-    }
-
-    private long readDecimalLine(long[] consumed) throws IOException {
-        long value = 0;
-        int digits = 0;
-        while (true) {
-            if (remaining == 0) {
-                throw corrupt("sparse map of '" + currentName + "' runs past its data");
-            }
-            int c = in.read();
-            if (c < 0) {
-                throw truncated();
-            }
-            remaining--;
-            consumed[0]++;
-            if (c == '\n') {
-                break;
-            }
-            if (c < '0' || c > '9' || ++digits > 18) {
-                throw corrupt("malformed sparse map of '" + currentName + "'");
-            }
-            value = value * 10 + (c - '0');
-        }
-        if (digits == 0) {
-            throw corrupt("malformed sparse map of '" + currentName + "'");
-        }
-        return value;
-    }
-
-    private long validate(List<long[]> map, long realSize) {
-        long end = 0;
-        long data = 0;
-        for (long[] segment : map) {
-            if (segment[0] < end || segment[1] < 0 || segment[0] + segment[1] > realSize) {
-                throw corrupt("invalid sparse map of '" + currentName + "'");
-            }
-            end = segment[0] + segment[1];
-            data += segment[1];
-        }
-        return data;
     }
 
     // ---- low-level reading

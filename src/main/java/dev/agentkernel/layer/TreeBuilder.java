@@ -110,9 +110,13 @@ final class TreeBuilder {
                             + "', which " + (target == null ? "does not exist" : "is a directory"));
                 }
                 Node parent = resolve(parentPath, layer, true, e);
-                if (parent.children.get(name) != target) {
-                    parent.children.put(name, new Node(target.inode, layer, false));
+                Node existing = parent.children.get(name);
+                if (existing == target || existing != null && existing.isDirectory() && contains(existing, target)) {
+                    // an unpacker removes what is at the link's path first, and with it the link's target
+                    throw new ImageException(layerNames.get(layer) + " has a hard link '" + path + "' to '" + e.link()
+                            + "', which replaces its own target");
                 }
+                parent.children.put(name, new Node(target.inode, layer, false));
             }
             default -> {
                 if (path.isEmpty()) {
@@ -127,19 +131,23 @@ final class TreeBuilder {
 
     /**
      * The directory at {@code path}, following symlinks inside the root (absolute targets start at the root,
-     * '..' stops there). With {@code create}, missing directories are implied and non-directories in the way
-     * replaced by implied directories; without it, such a path resolves to {@code null}.
+     * '..' stops there). With {@code create}, missing directories are implied; a non-directory in the way is an
+     * error, as it is for containerd and umoci. Without {@code create}, such paths resolve to {@code null}.
      */
     private Node resolve(String path, int layer, boolean create, LayerEntry cause) {
         Deque<String> todo = new ArrayDeque<>();
         addComponents(todo, path);
         Deque<Node> parents = new ArrayDeque<>();
+        Deque<String> names = new ArrayDeque<>();
         Node current = root;
         int links = 0;
         while (!todo.isEmpty()) {
             String part = todo.pop();
             if (part.equals("..")) {
-                current = parents.isEmpty() ? root : parents.pop();
+                if (!parents.isEmpty()) {
+                    current = parents.pop();
+                    names.removeLast();
+                }
                 continue;
             }
             Node child = current.children.get(part);
@@ -153,10 +161,19 @@ final class TreeBuilder {
                 if (target.startsWith("/")) {
                     current = root;
                     parents.clear();
+                    names.clear();
                 }
                 continue;
             }
-            if (child == null || !child.isDirectory()) {
+            if (child != null && !child.isDirectory()) {
+                if (!create) {
+                    return null;
+                }
+                names.addLast(part);
+                throw new ImageException(layerNames.get(layer) + " has an entry '" + cause.path() + "' inside '"
+                        + String.join("/", names) + "', which is not a directory");
+            }
+            if (child == null) {
                 if (!create) {
                     return null;
                 }
@@ -167,6 +184,7 @@ final class TreeBuilder {
                 child.layer = Math.max(child.layer, layer);
             }
             parents.push(current);
+            names.addLast(part);
             current = child;
         }
         return current;
@@ -180,6 +198,15 @@ final class TreeBuilder {
                 todo.push(parts[i]);
             }
         }
+    }
+
+    private static boolean contains(Node dir, Node wanted) {
+        for (Node child : dir.children.values()) {
+            if (child == wanted || (child.isDirectory() && contains(child, wanted))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes what layers below {@code layer} left in {@code dir}, keeping what {@code layer} itself put. */

@@ -7,6 +7,7 @@ import dev.agentkernel.image.Digest;
 import dev.agentkernel.image.ImageConfig;
 import dev.agentkernel.image.ImageReference;
 import dev.agentkernel.image.Manifest;
+import dev.agentkernel.image.MediaTypes;
 import dev.agentkernel.image.Platform;
 import dev.agentkernel.image.json.ImageJsonTranslator;
 import dev.agentkernel.image.json.ImageJsonTranslator.ManifestDocument;
@@ -62,13 +63,13 @@ public final class ImagePuller {
 
     private Resolved resolve(RegistryClient client, ImageReference reference, Platform platform) {
         ManifestResponse top = manifestOf(client, reference, reference.digest());
-        ManifestDocument document = ImageJsonTranslator.manifestOrIndex(top.body(), top.mediaType(),
+        ManifestDocument document = ImageJsonTranslator.manifestOrIndex(top.body(), knownType(top.mediaType()),
                 "manifest of " + reference);
         if (document instanceof ManifestDocument.Single single) {
             blobs.put(top.digest(), top.body());
             return new Resolved(top.digest(), single.manifest(), Optional.empty());
         }
-        blobs.put(top.digest(), top.body());
+        // The index itself is not kept: no stored image would name it, so nothing would ever remove it.
         Descriptor chosen;
         try {
             chosen = ((ManifestDocument.Index) document).index().select(platform);
@@ -88,6 +89,11 @@ public final class ImagePuller {
         }
         blobs.put(child.digest(), child.body());
         return new Resolved(child.digest(), single.manifest(), chosen.platform().or(() -> Optional.of(platform)));
+    }
+
+    /** A Content-Type that names a manifest kind; others ("application/json", none) leave it to the document. */
+    private static String knownType(String contentType) {
+        return contentType != null && MediaTypes.MANIFEST_TYPES.contains(contentType) ? contentType : null;
     }
 
     /** A manifest by digest comes from the blob store when it is there (no network); by tag, always asked. */

@@ -36,6 +36,7 @@ final class RegistryAuth {
     }
 
     private final String registry;
+    private final boolean secure;
     private final Optional<Credentials> credentials;
     private final HttpClient http;
     private final RetryPolicy retry;
@@ -44,8 +45,11 @@ final class RegistryAuth {
     private volatile boolean basic;
     private final java.util.concurrent.atomic.AtomicInteger tokenRequests = new java.util.concurrent.atomic.AtomicInteger();
 
-    RegistryAuth(String registry, Optional<Credentials> credentials, HttpClient http, RetryPolicy retry, Clock clock) {
+    /** {@code secure}: the registry is spoken to over HTTPS, so its token service must be too. */
+    RegistryAuth(String registry, boolean secure, Optional<Credentials> credentials, HttpClient http, RetryPolicy retry,
+                 Clock clock) {
         this.registry = registry;
+        this.secure = secure;
         this.credentials = credentials;
         this.http = http;
         this.retry = retry;
@@ -102,8 +106,12 @@ final class RegistryAuth {
             query.append(query.length() > 0 ? "&" : "").append("scope=").append(encode(scope));
         }
         URI uri = URI.create(realm + (query.length() == 0 ? "" : (realm.contains("?") ? "&" : "?") + query));
-        if (!uri.getScheme().equals("https") && !uri.getScheme().equals("http")) {
+        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
             throw new RegistryException("registry " + registry + " names a token service that is not HTTP(S): " + realm);
+        }
+        if (secure && !"https".equals(uri.getScheme())) {
+            throw new RegistryException("registry " + registry + " names a plain-HTTP token service (" + uri.getHost()
+                    + "); refusing to send credentials or tokens unencrypted");
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60));
         credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));

@@ -2,6 +2,7 @@ package dev.agentkernel.registry;
 
 import dev.agentkernel.image.Digest;
 import dev.agentkernel.image.ImageReference;
+import dev.agentkernel.image.MediaTypes;
 import dev.agentkernel.store.BlobStore;
 
 import java.io.IOException;
@@ -14,6 +15,12 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
@@ -23,23 +30,29 @@ import java.util.function.LongConsumer;
  */
 public final class RegistryClient {
     /** Every manifest kind we read: the CNCF registry answers 404 for an OCI manifest a client does not accept. */
-    public static final String MANIFEST_ACCEPT = String.join(", ",
-            "application/vnd.oci.image.index.v1+json",
-            "application/vnd.oci.image.manifest.v1+json",
-            "application/vnd.docker.distribution.manifest.list.v2+json",
-            "application/vnd.docker.distribution.manifest.v2+json");
+    public static final String MANIFEST_ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
+            MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST);
     private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
     private final String registry;
     private final URI base;
     private final RegistryHttp http;
-    private final RetryPolicy retry;
+    /** Closes the bodies of stalled downloads, which unblocks their reads; shared by all clients. */
+    private static final ScheduledExecutorService STALL_WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "agentkernel-stall-watch");
+        t.setDaemon(true);
+        return t;
+    });
 
-    private RegistryClient(String registry, URI base, RegistryHttp http, RetryPolicy retry) {
+    private final RetryPolicy retry;
+    private final Duration stallTimeout;
+
+    private RegistryClient(String registry, URI base, RegistryHttp http, RetryPolicy retry, Duration stallTimeout) {
         this.registry = registry;
         this.base = base;
         this.http = http;
         this.retry = retry;
+        this.stallTimeout = stallTimeout;
     }
 
     /** A client for the registry of {@code reference}, with credentials from the options or the Docker config. */
@@ -53,9 +66,10 @@ public final class RegistryClient {
                 .connectTimeout(Duration.ofSeconds(30))
                 .version(plain ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
                 .build();
-        RegistryAuth auth = new RegistryAuth(reference.registry(), credentials, client, options.retry(), options.clock());
+        RegistryAuth auth = new RegistryAuth(reference.registry(), !plain, credentials, client, options.retry(),
+                options.clock());
         RegistryHttp http = new RegistryHttp(reference.registry(), client, auth, options.retry(), options.headersTimeout());
-        return new RegistryClient(reference.registry(), base, http, options.retry());
+        return new RegistryClient(reference.registry(), base, http, options.retry(), options.stallTimeout());
     }
 
     public String registry() {
@@ -189,13 +203,41 @@ public final class RegistryClient {
             } else {
                 throw notOk(status, RegistryErrors.describe(in), "blob " + digest);
             }
+            copyWatchingForStalls(in, target, progress);
+        }
+    }
+
+    /** Copies the body; if it sends nothing for {@link #stallTimeout}, closes it, so the caller resumes. */
+    private void copyWatchingForStalls(InputStream in, BlobStore.PendingBlob target, LongConsumer progress)
+            throws IOException {
+        AtomicLong lastData = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
+        long period = Math.max(10, stallTimeout.toMillis() / 4);
+        ScheduledFuture<?> watch = STALL_WATCH.scheduleAtFixedRate(() -> {
+            if (System.nanoTime() - lastData.get() > stallTimeout.toNanos() && !stalled.getAndSet(true)) {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // The reader sees the stream closed either way.
+                }
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        try {
             OutputStream out = target.output();
             byte[] buffer = new byte[1 << 16];
             int n;
             while ((n = in.read(buffer)) > 0) {
+                lastData.set(System.nanoTime());
                 out.write(buffer, 0, n);
                 progress.accept(target.written());
             }
+        } catch (IOException e) {
+            if (stalled.get()) {
+                throw new IOException("no data for " + stallTimeout.toSeconds() + " s", e);
+            }
+            throw e;
+        } finally {
+            watch.cancel(false);
         }
     }
 

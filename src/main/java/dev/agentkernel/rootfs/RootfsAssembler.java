@@ -79,7 +79,11 @@ final class RootfsAssembler {
         }
         replace(INIT_PATH, "the image's own /init is replaced by agentkernel's init");
         addFile(INIT_PATH, 0755, InitScript.bytes());
-        if (table.get(HOSTNAME_PATH).isEmpty()) {
+        // Podman leaves an empty /etc/hostname placeholder in images it builds: that counts as absent.
+        var hostname = table.get(HOSTNAME_PATH);
+        boolean emptyFile = hostname.isPresent() && hostname.get() instanceof FlatEntry.RegularFile f && f.size() == 0;
+        if (hostname.isEmpty() || emptyFile) {
+            replace(HOSTNAME_PATH, null);
             addFile(HOSTNAME_PATH, 0644, "agentkernel\n".getBytes(StandardCharsets.UTF_8));
         }
     }

@@ -6,6 +6,7 @@ import dev.agentkernel.image.json.ImageJson;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.store.AtomicFiles;
 import dev.agentkernel.store.FileLocks;
+import dev.agentkernel.store.ImageRemovalHook;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -129,6 +130,19 @@ public final class RootfsCache {
             }
         }
         return removed;
+    }
+
+    /**
+     * For {@code images rm}: drops the cache entries of a removed image, unless another stored image has the
+     * same id (then they are still its entries).
+     */
+    public static ImageRemovalHook removalHook(AgentkernelHome home) {
+        return (removed, store) -> {
+            boolean stillUsed = store.list().images().stream().anyMatch(r -> r.id().equals(removed.id()));
+            if (!stillUsed) {
+                new RootfsCache(home).removeImage(removed.id());
+            }
+        };
     }
 
     private boolean remove(String key) {

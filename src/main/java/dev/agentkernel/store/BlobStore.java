@@ -111,11 +111,11 @@ public final class BlobStore {
     /**
      * Starts writing (or resumes) the blob {@code expected} of {@code size} bytes (-1 if unknown). The caller
      * holds the returned blob's lock until it closes it: other threads and processes writing the same blob
-     * wait, then usually find it {@link #contains stored}.
+     * (or one whose digest starts with the same byte) wait, then usually find it {@link #contains stored}.
      */
     public PendingBlob begin(Digest expected, long size) {
-        FileLocks.Held lock = FileLocks.exclusive(locks.resolve("blob-" + expected.algorithm() + "-"
-                + expected.hex() + ".lock"));
+        // One lock file per first hex byte: at most 256 files, however many blobs come and go.
+        FileLocks.Held lock = FileLocks.exclusive(locks.resolve("blobs-" + expected.hex().substring(0, 2) + ".lock"));
         try {
             Path partial = root.resolve(PARTIAL_DIR).resolve(expected.algorithm() + "-" + expected.hex());
             Files.createDirectories(partial.getParent());

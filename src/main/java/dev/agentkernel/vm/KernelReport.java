@@ -2,14 +2,13 @@ package dev.agentkernel.vm;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 /** What a kernel provides of the drivers a sandbox needs, and the module files that must be loaded first. */
 public record KernelReport(Kernel kernel, Map<Driver, Driver.Presence> drivers, List<Path> modulesToLoad) {
     public KernelReport {
-        drivers = Map.copyOf(new EnumMap<>(drivers));
+        drivers = Map.copyOf(drivers);
         modulesToLoad = List.copyOf(modulesToLoad);
     }
 

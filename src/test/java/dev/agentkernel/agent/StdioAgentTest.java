@@ -69,6 +69,30 @@ class StdioAgentTest {
         AgentProtocolChecks.brokenFramesAreAnsweredAndTheStreamStaysInStep(agent);
     }
 
+    /** Whatever bytes a frame holds, the agent answers it, and the stream stays usable. */
+    @Test
+    void everyFrameOfRandomBytesGetsAnAnswer() throws IOException {
+        java.util.Random random = new java.util.Random(7);
+        String[] fragments = {"{", "}", "\"id\"", ":", "\"type\"", "\"run\"", "[", "]", ",", "\"\\u12", "null", "1e999",
+                "\"command\"", "\\", "\u00ff", "\"", " "};
+        for (int i = 0; i < 300; i++) {
+            StringBuilder payload = new StringBuilder();
+            int parts = random.nextInt(12);
+            for (int p = 0; p < parts; p++) {
+                payload.append(fragments[random.nextInt(fragments.length)]);
+            }
+            byte[] bytes = payload.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (i % 10 == 0) {
+                bytes = new byte[random.nextInt(64)];
+                random.nextBytes(bytes);
+            }
+            agent.channel().send(bytes);
+            AgentResponse answer = AgentJson.decode(agent.channel().receive(null));
+            assertThat(answer.error() != null || answer.exitCode() != null).as(payload.toString()).isTrue();
+        }
+        agent.ping(Duration.ofSeconds(10));
+    }
+
     @Test
     void shutdownEndsTheStdioAgent() throws InterruptedException {
         agent.shutdown(Duration.ofSeconds(10));

@@ -74,7 +74,7 @@ final class FlatTrees {
     }
 
     /** The snapshot, with the mtimes of implied directories (unpackers give them the time of unpacking) unset. */
-    private static Map<String, TreeSnapshot.Entry> comparable(FlatTree tree, Map<String, TreeSnapshot.Entry> snapshot) {
+    static Map<String, TreeSnapshot.Entry> comparable(FlatTree tree, Map<String, TreeSnapshot.Entry> snapshot) {
         Map<String, TreeSnapshot.Entry> out = new TreeMap<>(snapshot);
         for (FlatEntry e : tree.entries()) {
             if (e instanceof FlatEntry.Directory d && d.implied()) {

@@ -54,6 +54,38 @@ class FlattenerTest {
     }
 
     @Test
+    void aHardLinkToAFileDeletedAboveIsFilledByReadingOnlyItsLayerAgain() throws Exception {
+        byte[] base = TarLayerBuilder.gzip(new TarLayerBuilder().file("x", "unrelated").tar());
+        byte[] middle = TarLayerBuilder.gzip(new TarLayerBuilder().file("bin/tool", "tool bytes")
+                .hardlink("bin/alias", "bin/tool").tar());
+        byte[] upper = TarLayerBuilder.gzip(new TarLayerBuilder().whiteout("bin/tool").tar());
+        java.util.Map<String, Integer> opens = new java.util.TreeMap<>();
+        List<LayerSource> layers = new java.util.ArrayList<>();
+        for (var named : List.of(java.util.Map.entry("base", base), java.util.Map.entry("middle", middle),
+                java.util.Map.entry("upper", upper))) {
+            layers.add(new LayerSource(named.getKey(), OciLayoutWriter.TAR_GZIP, () -> {
+                opens.merge(named.getKey(), 1, Integer::sum);
+                return new ByteArrayInputStream(named.getValue());
+            }));
+        }
+        var ours = FlatTrees.flatten(layers);
+        assertThat(ours.content("bin/alias")).isEqualTo("tool bytes");
+        assertThat(ours.get("bin/tool")).isNull();
+        assertThat(opens).containsExactly(java.util.Map.entry("base", 1), java.util.Map.entry("middle", 2),
+                java.util.Map.entry("upper", 1));
+    }
+
+    @Test
+    void contentUnderASymlinkedParentIsDiscardedWhenItTurnsOutHidden() throws Exception {
+        byte[] base = new TarLayerBuilder().dir("usr/lib").file("usr/lib/libc.so", SECRET).symlink("lib", "usr/lib").tar();
+        byte[] upper = new TarLayerBuilder().file("lib/libc.so", "patched").tar();
+        var ours = flatten(source("base", OciLayoutWriter.TAR, base), source("upper", OciLayoutWriter.TAR, upper));
+        assertThat(ours.content("usr/lib/libc.so")).isEqualTo("patched");
+        assertThat(ours.sink().keeps(SECRET)).isFalse();
+        assertThat(ours.tree().discardedBytes()).isEqualTo(SECRET.length);
+    }
+
+    @Test
     void overlayAndRootlessBookkeepingXattrsAreDropped() throws Exception {
         byte[] layer = new TarLayerBuilder().dir("d").xattr("trusted.overlay.opaque", "y")
                 .xattr("user.rootlesscontainers", "\u0008\u0001").xattr("user.kept", "k").tar();
@@ -206,6 +238,27 @@ class FlattenerTest {
         var ours = flatten(source("l", OciLayoutWriter.TAR, tar));
         assertThat(ours.tree().entries()).extracting(FlatEntry::path)
                 .containsExactly("", "a", "a/b", "a-c", "b", "b/z");
+    }
+
+    @Test
+    void theListenerHearsOfEveryLayerNewestFirstWithItsSize() throws Exception {
+        byte[] base = TarLayerBuilder.gzip(new TarLayerBuilder().file("a", new byte[3 << 20]).file("b", "b").tar());
+        byte[] upper = TarLayerBuilder.gzip(new TarLayerBuilder().file("c", "c").tar());
+        List<String> events = new java.util.ArrayList<>();
+        Flattener.flatten(List.of(source("base", OciLayoutWriter.TAR_GZIP, base),
+                source("upper", OciLayoutWriter.TAR_GZIP, upper)), new MemorySink(), new FlattenListener() {
+            @Override
+            public void layerStarted(int position, LayerSource layer) {
+                events.add("start " + position + " " + layer.name());
+            }
+
+            @Override
+            public void layerFinished(int position, LayerSource layer, long compressedBytes, int entries) {
+                events.add("done " + position + " " + compressedBytes + " bytes " + entries + " entries");
+            }
+        });
+        assertThat(events).containsExactly("start 1 upper", "done 1 " + upper.length + " bytes 1 entries",
+                "start 0 base", "done 0 " + base.length + " bytes 2 entries");
     }
 
     @Test

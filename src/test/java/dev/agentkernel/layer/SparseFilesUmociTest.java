@@ -40,6 +40,13 @@ class SparseFilesUmociTest {
             f.write("start".getBytes(StandardCharsets.UTF_8));
             f.setLength(1 << 20);
         }
+        try (RandomAccessFile f = new RandomAccessFile(src.resolve("many-holes").toFile(), "rw")) {
+            for (int i = 0; i < 40; i++) { // more segments than an old GNU header holds: extension blocks
+                f.seek(i * 65536L);
+                f.write(("segment " + i).getBytes(StandardCharsets.UTF_8));
+            }
+            f.setLength(41 * 65536L);
+        }
         Path tar = tmp.resolve("layer.tar");
         List<String> command = new ArrayList<>(List.of(RequiredTools.require("tar").toString(), "--sparse",
                 "--owner=0", "--group=0", "--numeric-owner", "-C", src.toString(), "-cf", tar.toString()));
@@ -48,7 +55,7 @@ class SparseFilesUmociTest {
         } else {
             command.addAll(List.of("--format=posix", "--sparse-version=" + variant.substring("posix-".length())));
         }
-        command.addAll(List.of("sparse", "hole-at-end"));
+        command.addAll(List.of("sparse", "hole-at-end", "many-holes"));
         TestProcess.run(command, Duration.ofSeconds(30));
 
         assertThat(Files.size(tar)).as("tar wrote the files sparse").isLessThan(1 << 20);
@@ -57,7 +64,7 @@ class SparseFilesUmociTest {
         var ours = variant.equals("gnu")
                 ? FlatTrees.flatten(FlatTrees.sources(OciLayoutWriter.write(tmp.resolve("layout"), "t", layers), layers))
                 : FlatTrees.assertSameAsUmoci(tmp, layers);
-        for (String name : List.of("sparse", "hole-at-end")) {
+        for (String name : List.of("sparse", "hole-at-end", "many-holes")) {
             FlatEntry.RegularFile file = (FlatEntry.RegularFile) ours.get(name);
             assertThat(((MemorySink.Ref) file.content()).bytes).as(name).isEqualTo(Files.readAllBytes(src.resolve(name)));
         }

@@ -97,6 +97,15 @@ class AuthAndConfigTest {
         assertThat(p.backoff(2, "Wed, 21 Oct 2015 07:28:00 GMT").toMillis()).isEqualTo(200);
     }
 
+    @Test
+    void anHttpsRegistryMayNotSendUsToAPlainHttpTokenService() {
+        RegistryAuth auth = new RegistryAuth("r.example", true, java.util.Optional.of(Credentials.parse("u:p", "--creds")),
+                java.net.http.HttpClient.newHttpClient(), RetryPolicy.DEFAULT, java.time.Clock.systemUTC());
+        AuthChallenge challenge = AuthChallenge.parse("Bearer realm=\"http://auth.example/token\",service=\"r\"").orElseThrow();
+        assertThatThrownBy(() -> auth.answer(challenge, "repository:a:pull")).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("plain-HTTP token service (auth.example)").hasMessageContaining("refusing");
+    }
+
     private static String b64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }

@@ -273,6 +273,37 @@ class RegistryClientTest {
     }
 
     @Test
+    void aStalledBodyIsCutAndResumed() throws IOException {
+        byte[] blob = content(100_000);
+        Digest digest = Digest.sha256(blob);
+        AtomicInteger calls = new AtomicInteger();
+        try (TestHttpServer server = new TestHttpServer(ex -> {
+            if (calls.incrementAndGet() == 1) {
+                cutBody(ex, blob, 30_000);
+                try {
+                    Thread.sleep(20_000); // stall with the connection open
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Range", "bytes 30000-" + (blob.length - 1) + "/" + blob.length);
+            TestHttpServer.send(ex, 206, "application/octet-stream", java.util.Arrays.copyOfRange(blob, 30_000, blob.length));
+        })) {
+            ImageReference ref = ref(server, "x:1");
+            BlobStore store = BlobStore.of(AgentkernelHome.at(home));
+            long start = System.nanoTime();
+            try (BlobStore.PendingBlob pending = store.begin(digest, blob.length)) {
+                RegistryClient.forRegistryOf(ref, options().withStallTimeout(Duration.ofMillis(300)))
+                        .blob(ref, digest, blob.length, pending, n -> { });
+            }
+            assertThat(store.read(digest)).isEqualTo(blob);
+            assertThat(server.requests.get(1).range()).isEqualTo("bytes=30000-");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void aRegistryIgnoringRangeStillEndsWithTheRightBlob() throws IOException {
         byte[] blob = content(150_000);
         Digest digest = Digest.sha256(blob);
@@ -356,6 +387,17 @@ class RegistryClientTest {
         assertThatThrownBy(() -> RegistryClient.forRegistryOf(ref, options()).manifest(ref))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("cannot reach registry 127.0.0.1:" + port).hasMessageContaining("after 4 attempts");
+    }
+
+    @Test
+    void remoteRegistriesAreHttpsUnlessInsecure() {
+        ImageReference remote = ImageReference.parse("registry.invalid/x:1");
+        assertThatThrownBy(() -> RegistryClient.forRegistryOf(remote, options()).manifest(remote))
+                .hasMessageContaining("cannot reach registry registry.invalid (https://registry.invalid)");
+        assertThatThrownBy(() -> RegistryClient.forRegistryOf(remote, options().withInsecure(true)).manifest(remote))
+                .hasMessageContaining("(http://registry.invalid)");
+        ImageReference hub = ImageReference.parse("busybox");
+        assertThat(hub.apiHost()).isEqualTo("registry-1.docker.io");
     }
 
     /** Declares the whole length, sends {@code n} bytes, then drops the connection. */

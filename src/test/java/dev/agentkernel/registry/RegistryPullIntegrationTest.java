@@ -154,6 +154,7 @@ class RegistryPullIntegrationTest {
         assertThat(amd.image().manifestDigest()).isEqualTo(multi.amd64Manifest());
         assertThat(amd.image().config().platform()).contains(Platform.parse("linux/amd64"));
         assertThat(amd.record().source().platform()).isEqualTo("linux/amd64");
+        assertThat(BlobStore.of(AgentkernelHome.at(home)).contains(multi.index())).as("index not kept").isFalse();
 
         PullService.Result arm = pull(registry.address(), "multi/app@" + multi.index(), Platform.parse("linux/arm64/v8"));
         assertThat(arm.image().manifestDigest()).isEqualTo(multi.arm64Manifest());
@@ -164,6 +165,23 @@ class RegistryPullIntegrationTest {
         assertThatThrownBy(() -> pull(registry.address(), "multi/app:1", Platform.parse("linux/s390x")))
                 .hasMessageContaining("no manifest for linux/s390x").hasMessageContaining("linux/amd64")
                 .hasMessageContaining("linux/arm64/v8");
+    }
+
+    @Test
+    void concurrentPullsOfOneImageIntoOneStoreBothSucceed() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> pull(registry.address(), "oci/app:1", Platform.host()));
+            var second = pool.submit(() -> pull(registry.address(), "oci/app:1", Platform.host()));
+            Digest a = first.get().image().manifestDigest();
+            Digest b = second.get().image().manifestDigest();
+            assertThat(a).isEqualTo(b);
+            assertThat(first.get().image().downloadedBlobs() + second.get().image().downloadedBlobs())
+                    .as("each blob downloaded once between the two").isEqualTo(4);
+            assertReadable(a);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

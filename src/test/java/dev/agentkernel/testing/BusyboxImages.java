@@ -39,7 +39,7 @@ public final class BusyboxImages implements AutoCloseable {
                 file.append(line).append('\n');
             }
             Files.writeString(ctx.resolve("Containerfile"), file);
-            ExternalCommand.run(TIMEOUT, "podman", "build", "-q", "--network=none", "-t", tag, ctx.toString());
+            run(List.of("podman", "build", "-q", "--network=none", "-t", tag, ctx.toString()));
             tags.add(tag);
             return tag;
         } catch (IOException e) {
@@ -50,28 +50,43 @@ public final class BusyboxImages implements AutoCloseable {
     /** {@code podman save} (docker-archive format). */
     public Path saveDockerArchive(String tag) {
         Path out = workDir.resolve("docker-" + UUID.randomUUID() + ".tar");
-        ExternalCommand.run(TIMEOUT, "podman", "save", "-q", "--format", "docker-archive", "-o", out.toString(), tag);
+        run(List.of("podman", "save", "-q", "--format", "docker-archive", "-o", out.toString(), tag));
         return out;
     }
 
     /** {@code skopeo copy} into an OCI layout directory, under ref name {@code ref}. */
     public Path copyToOciLayout(String tag, String ref) {
         Path out = workDir.resolve("oci-" + UUID.randomUUID());
-        ExternalCommand.run(TIMEOUT, "skopeo", "copy", "-q", "containers-storage:" + tag, "oci:" + out + ":" + ref);
+        run(List.of("skopeo", "copy", "-q", "containers-storage:" + tag, "oci:" + out + ":" + ref));
         return out;
     }
 
     /** {@code skopeo copy} into an OCI archive, under ref name {@code ref}. */
     public Path copyToOciArchive(String tag, String ref) {
         Path out = workDir.resolve("oci-archive-" + UUID.randomUUID() + ".tar");
-        ExternalCommand.run(TIMEOUT, "skopeo", "copy", "-q", "containers-storage:" + tag, "oci-archive:" + out + ":" + ref);
+        run(List.of("skopeo", "copy", "-q", "containers-storage:" + tag, "oci-archive:" + out + ":" + ref));
         return out;
+    }
+
+    private static void run(List<String> command) {
+        try {
+            TestProcess.run(command, TIMEOUT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     @Override
     public void close() {
         for (String tag : tags) {
-            ExternalCommand.runAllowingFailure(TIMEOUT, List.of("podman", "rmi", "-f", tag));
+            try {
+                TestProcess.runAllowingFailure(List.of("podman", "rmi", "-f", tag), TIMEOUT);
+            } catch (IOException | InterruptedException ignored) {
+                // best effort: a leftover test tag is harmless
+            }
         }
         tags.clear();
     }

@@ -10,19 +10,20 @@ import dev.agentkernel.image.ImageReference;
 import dev.agentkernel.image.Manifest;
 import dev.agentkernel.image.json.ImageJsonTranslator;
 import dev.agentkernel.image.json.ImageJsonTranslator.ManifestDocument;
-import dev.agentkernel.registry.ImagePuller;
+import dev.agentkernel.registry.PullService;
 import dev.agentkernel.registry.PullListener;
 import dev.agentkernel.registry.PulledImage;
 import dev.agentkernel.registry.RegistryOptions;
 import dev.agentkernel.store.BlobStore;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code docker://REF}: pulls the image into the blob store (downloading only the blobs it does not have) and
- * serves it from there. Also reads images pulled earlier ({@link #stored}), which is how a pulled image of the
- * local image store is opened by name.
+ * {@code docker://REF}: pulls the image as {@code agentkernel pull} does (into the blob store, downloading only
+ * the blobs it does not have, and recorded in the image store, so {@code images} shows it and {@code images rm}
+ * frees its blobs) and serves it from the blob store. {@link #stored} reads an image pulled earlier.
  */
 public final class RegistrySource implements ImageSource {
     private final Image image;
@@ -35,9 +36,9 @@ public final class RegistrySource implements ImageSource {
     public static RegistrySource open(SourceSpec.Registry spec, SourceOptions options, RegistryOptions registry,
                                       PullListener listener) {
         ImageReference reference = ImageReference.parse(spec.reference());
-        BlobStore blobs = BlobStore.of(options.home());
-        PulledImage pulled = new ImagePuller(blobs, registry, listener).pull(reference, options.platform());
-        return new RegistrySource(stored(blobs, pulled.manifestDigest(), spec.toString()));
+        PulledImage pulled = new PullService(options.home(), registry, Clock.systemUTC())
+                .pull(reference, options.platform(), listener).image();
+        return new RegistrySource(stored(BlobStore.of(options.home()), pulled.manifestDigest(), spec.toString()));
     }
 
     /** Pulls {@code spec} with default registry options and no progress output. */

@@ -1,0 +1,146 @@
+package dev.agentkernel.registry;
+
+import dev.agentkernel.testing.BusyboxImages;
+import dev.agentkernel.testing.ExternalCommand;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The {@code pull} and {@code rootfs docker://} commands, run as a separate JVM with their own data directory
+ * and Docker config, against the real registry behind htpasswd basic auth.
+ */
+@Tag("integration")
+class RegistryAuthIntegrationTest {
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    private static final String USER = "alice";
+    private static final String PASSWORD = "s3cret-Pw";
+
+    @TempDir
+    static Path work;
+    static BusyboxImages images;
+    static LocalRegistry registry;
+    static String reference;
+
+    @TempDir
+    Path home;
+    @TempDir
+    Path dockerConfig;
+
+    @BeforeAll
+    static void fillRegistry() throws IOException {
+        images = new BusyboxImages(work);
+        registry = LocalRegistry.start(Files.createDirectories(work.resolve("registry")),
+                Optional.of(new String[] {USER, PASSWORD}));
+        String tag = images.build("RUN echo private > /private");
+        reference = registry.address() + "/private/app:1";
+        ExternalCommand.run(TIMEOUT, "skopeo", "copy", "-q", "--dest-tls-verify=false", "--dest-creds",
+                USER + ":" + PASSWORD, "containers-storage:" + tag, "docker://" + reference);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+        if (images != null) {
+            images.close();
+        }
+    }
+
+    /** Runs {@code agentkernel ARGS} in a new JVM with this test's data directory and Docker config. */
+    private ExternalCommand.Result agentkernel(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.agentkernel.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        Map<String, String> env = pb.environment();
+        env.put("AGENTKERNEL_HOME", home.toString());
+        env.put("DOCKER_CONFIG", dockerConfig.toString());
+        Path out = Files.createTempFile(home.getParent(), "out", ".txt");
+        Path err = Files.createTempFile(home.getParent(), "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        try {
+            if (!p.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("agentkernel " + String.join(" ", args) + " did not finish in " + TIMEOUT);
+            }
+            return new ExternalCommand.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void rightCredentialsFromCredsWorkAndTheImageIsListed() throws IOException {
+        ExternalCommand.Result pull = agentkernel("pull", reference, "--creds", USER + ":" + PASSWORD);
+        assertThat(pull.exitCode()).as(pull.stderr()).isZero();
+        assertThat(pull.stdout()).contains("pulled " + reference).contains("sha256:");
+        assertThat(pull.stderr()).contains("layer 1").contains("verified").doesNotContain(PASSWORD);
+        ExternalCommand.Result list = agentkernel("images");
+        assertThat(list.exitCode()).as(list.stderr()).isZero();
+        assertThat(list.stdout()).contains(reference);
+    }
+
+    @Test
+    void rightCredentialsFromDockerConfigWorkForPullAndRootfsDockerUrls() throws IOException {
+        Files.writeString(dockerConfig.resolve("config.json"), "{\"auths\":{\"" + registry.address()
+                + "\":{\"auth\":\"" + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD)
+                .getBytes(StandardCharsets.UTF_8)) + "\"}}}");
+        ExternalCommand.Result pull = agentkernel("pull", reference);
+        assertThat(pull.exitCode()).as(pull.stderr()).isZero();
+
+        Path ext4 = home.resolve("private.ext4");
+        ExternalCommand.Result rootfs = agentkernel("rootfs", "docker://" + reference, "--no-agent", "-o", ext4.toString());
+        assertThat(rootfs.exitCode()).as(rootfs.stderr()).isZero();
+        assertThat(ext4).isNotEmptyFile();
+        assertThat(rootfs.stderr()).contains("pulling " + reference).contains("already present");
+        ExternalCommand.Result byName = agentkernel("rootfs", reference, "--no-agent", "-o", home.resolve("by-name.ext4").toString());
+        assertThat(byName.exitCode()).as(byName.stderr()).isZero();
+    }
+
+    @Test
+    void wrongCredentialsAreAClear401() throws IOException {
+        ExternalCommand.Result pull = agentkernel("pull", reference, "--creds", USER + ":wrong-password");
+        assertThat(pull.exitCode()).isEqualTo(1);
+        assertThat(pull.stderr()).contains("agentkernel: registry " + registry.address()
+                        + " refused the credentials of user 'alice' from --creds: 401 Unauthorized")
+                .doesNotContain("wrong-password");
+        assertThat(home.resolve("images")).satisfiesAnyOf(
+                p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+    }
+
+    @Test
+    void noCredentialsSaysHowToGiveThem() throws IOException {
+        ExternalCommand.Result pull = agentkernel("pull", reference);
+        assertThat(pull.exitCode()).isEqualTo(1);
+        assertThat(pull.stderr()).contains("requires authentication: 401 Unauthorized").contains("--creds");
+    }
+
+    @Test
+    void malformedReferencesAreBadInput() throws IOException {
+        ExternalCommand.Result pull = agentkernel("pull", "Bad/Name");
+        assertThat(pull.exitCode()).isEqualTo(2);
+        assertThat(pull.stderr()).contains("invalid image reference 'Bad/Name'");
+    }
+}

@@ -1,0 +1,74 @@
+package dev.agentkernel.vm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MonitorConfigTest {
+    @TempDir
+    Path tmp;
+
+    private VmSpec spec(Path initramfs, Accelerator accel) {
+        KernelReport report = new KernelReport(new Kernel(tmp.resolve("vmlinuz"), "6.1", null, null), Map.of(), List.of());
+        return new VmSpec(new PreparedKernel(tmp.resolve("vmlinuz"), initramfs, report, accel), tmp.resolve("disk.ext4"),
+                256, 2, tmp);
+    }
+
+    @Test
+    void qemuMicrovmWithVirtioSerialAgentPort() {
+        List<String> argv = new QemuMonitor(Path.of("/usr/bin/qemu-system-x86_64")).command(spec(tmp.resolve("initrd"), Accelerator.TCG));
+        String joined = String.join(" ", argv);
+        assertThat(argv).containsSequence("-M", "microvm").containsSequence("-accel", "tcg")
+                .containsSequence("-m", "256").containsSequence("-smp", "2")
+                .containsSequence("-initrd", tmp.resolve("initrd").toString())
+                .contains("-no-reboot");
+        assertThat(joined).contains("virtio-blk-device,drive=root")
+                .contains("socket,id=agent,path=" + tmp.resolve("agent.sock") + ",server=on,wait=off")
+                .contains("virtserialport,chardev=agent,name=agent")
+                .contains("file:" + tmp.resolve("console.log"));
+        String append = argv.get(argv.indexOf("-append") + 1);
+        assertThat(append).contains("root=/dev/vda", "panic=-1").doesNotContain("init=/init");
+        if (KernelCommandLine.hostTscKhz().isPresent()) {
+            assertThat(append).contains("tsc_early_khz=" + KernelCommandLine.hostTscKhz().getAsLong());
+        }
+    }
+
+    @Test
+    void withoutInitramfsTheKernelStartsTheRootfsInit() {
+        List<String> argv = new QemuMonitor(Path.of("qemu")).command(spec(null, Accelerator.KVM));
+        assertThat(argv).doesNotContain("-initrd").containsSequence("-accel", "kvm");
+        assertThat(argv.get(argv.indexOf("-append") + 1)).contains("init=/init").doesNotContain("tsc_early_khz");
+    }
+
+    @Test
+    void cpuFrequencyFromCpuinfo() {
+        assertThat(KernelCommandLine.parseCpuKhz("processor\t: 0\ncpu MHz\t\t: 2596.122\n").getAsLong()).isEqualTo(2596122);
+        assertThat(KernelCommandLine.parseCpuKhz("processor: 0\n")).isEmpty();
+    }
+
+    @Test
+    void firecrackerConfigurationNamesKernelDriveMachineAndVsock() {
+        VmSpec spec = spec(tmp.resolve("initrd"), Accelerator.KVM);
+        List<String> argv = new FirecrackerMonitor(Path.of("/usr/bin/firecracker")).command(spec);
+        assertThat(argv).containsExactly("/usr/bin/firecracker", "--no-api", "--config-file",
+                FirecrackerMonitor.configFile(spec).toString());
+        assertThat(FirecrackerMonitor.configFile(spec)).exists();
+        JsonNode config = FirecrackerMonitor.config(spec);
+        assertThat(config.at("/boot-source/kernel_image_path").asText()).isEqualTo(tmp.resolve("vmlinuz").toString());
+        assertThat(config.at("/boot-source/initrd_path").asText()).isEqualTo(tmp.resolve("initrd").toString());
+        assertThat(config.at("/boot-source/boot_args").asText()).contains("console=ttyS0", "reboot=k");
+        assertThat(config.at("/drives/0/is_root_device").asBoolean()).isTrue();
+        assertThat(config.at("/drives/0/is_read_only").asBoolean()).isFalse();
+        assertThat(config.at("/drives/0/path_on_host").asText()).isEqualTo(tmp.resolve("disk.ext4").toString());
+        assertThat(config.at("/machine-config/vcpu_count").asInt()).isEqualTo(2);
+        assertThat(config.at("/machine-config/mem_size_mib").asInt()).isEqualTo(256);
+        assertThat(config.at("/vsock/guest_cid").asInt()).isEqualTo(3);
+        assertThat(config.at("/vsock/uds_path").asText()).isEqualTo(tmp.resolve("agent.sock").toString());
+    }
+}

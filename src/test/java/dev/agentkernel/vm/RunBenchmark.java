@@ -1,0 +1,182 @@
+package dev.agentkernel.vm;
+
+import dev.agentkernel.agent.AgentClient;
+import dev.agentkernel.agent.AgentRequest;
+import dev.agentkernel.agent.RunResult;
+import dev.agentkernel.store.AgentkernelHome;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code scripts/bench-run}: not a test. Measures, on a Podman-built busybox image,
+ * <ol>
+ *   <li>the time from starting {@code agentkernel run --image ... -- echo ready} (a fresh JVM, cached rootfs) to
+ *       the command's output, against {@code podman run --rm IMAGE echo ready} (a container, the usual
+ *       alternative) in the same run;</li>
+ *   <li>the latency of a further {@code run} request in a booted VM, against {@code podman exec} in a running
+ *       container.</li>
+ * </ol>
+ * Prints medians and ratios, with the machine and monitor.
+ */
+public final class RunBenchmark {
+    private RunBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int requests = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        Path jar = Path.of("target/agentkernel.jar").toAbsolutePath();
+        Path work = Files.createTempDirectory("ak-bench");
+        Path home = work.resolve("home");
+        String tag = "localhost/agentkernel-bench:" + ProcessHandle.current().pid();
+        try {
+            Path ctx = Files.createDirectories(work.resolve("ctx"));
+            Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"));
+            Files.writeString(ctx.resolve("Containerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n"
+                    + "RUN [\"/bin/busybox\",\"--install\",\"-s\",\"/bin\"]\n");
+            exec(List.of("podman", "build", "-q", "--network=none", "-t", tag, ctx.toString()));
+            Path archive = work.resolve("image.tar");
+            exec(List.of("podman", "save", "-q", "--format", "docker-archive", "-o", archive.toString(), tag));
+            String source = "docker-archive:" + archive;
+            List<String> cli = List.of("java", "-jar", jar.toString());
+
+            // warm-up: setup (kernel check, initramfs, KVM probe) and the conversion into the cache
+            exec(concat(cli, List.of("setup")), home);
+            exec(concat(cli, List.of("rootfs", source)), home);
+
+            List<Double> vm = new ArrayList<>();
+            List<Double> container = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                vm.add(timeToOutput(concat(cli, List.of("run", "--image", source, "--", "echo", "ready")), home));
+                container.add(timeToOutput(List.of("podman", "run", "--rm", "--network=none", tag, "echo", "ready"), home));
+            }
+
+            AgentkernelHome akHome = AgentkernelHome.at(home);
+            Path rootfs = new dev.agentkernel.rootfs.RootfsConverter(akHome)
+                    .convert(dev.agentkernel.image.source.SourceSpec.parse(source),
+                            dev.agentkernel.rootfs.RootfsOptions.defaults()).path();
+            List<Double> agentLatency = new ArrayList<>();
+            PreparedKernel kernel;
+            try (Sandbox sandbox = Sandbox.start(akHome, new SandboxOptions(rootfs, Backend.QEMU, null, null,
+                    SandboxOptions.DEFAULT_MEMORY_MB, 1, SandboxOptions.DEFAULT_BOOT_TIMEOUT, false), System.getenv())) {
+                AgentClient agent = sandbox.agent();
+                for (int i = 0; i < requests; i++) {
+                    long t = System.nanoTime();
+                    RunResult r = agent.run(new AgentRequest.Run(List.of("echo", "ready")));
+                    agentLatency.add((System.nanoTime() - t) / 1e6);
+                    if (!r.stdout().equals("ready\n")) {
+                        throw new IllegalStateException("unexpected output " + r.stdout());
+                    }
+                }
+            }
+            kernel = new KernelSetup(akHome, KernelLocator.system(), Backend.QEMU.require(System.getenv())).prepare(null, null);
+
+            String cid = execOut(List.of("podman", "run", "-d", "--network=none", tag, "sleep", "600")).trim();
+            List<Double> execLatency = new ArrayList<>();
+            try {
+                for (int i = 0; i < requests; i++) {
+                    execLatency.add(timeToOutput(List.of("podman", "exec", cid, "echo", "ready"), home));
+                }
+            } finally {
+                execOut(List.of("podman", "rm", "-f", "-t", "0", cid));
+            }
+
+            System.out.printf("machine: %s, %d cores; monitor: QEMU microvm (%s), kernel %s%n", cpuModel(),
+                    Runtime.getRuntime().availableProcessors(), kernel.accelerator().qemuName(), kernel.kernel());
+            System.out.printf("%-44s %10s %10s%n", "", "median", "min");
+            row("agentkernel run -> output (ms)", vm);
+            row("podman run --rm -> output (ms)", container);
+            row("agent run request in a booted VM (ms)", agentLatency);
+            row("podman exec in a running container (ms)", execLatency);
+            System.out.printf("ratio run/podman run: %.2f; agent request/podman exec: %.2f%n",
+                    median(vm) / median(container), median(agentLatency) / median(execLatency));
+        } finally {
+            execOut(List.of("podman", "rmi", "-f", tag));
+            Sandbox.deleteTree(work);
+        }
+    }
+
+    private static void row(String name, List<Double> values) {
+        System.out.printf("%-44s %10.1f %10.1f   (n=%d)%n", name, median(values), Collections.min(values), values.size());
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** Milliseconds from starting {@code command} to its first line of output "ready"; waits for it to end. */
+    private static double timeToOutput(List<String> command, Path home) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("AGENTKERNEL_HOME", home.toString());
+        long start = System.nanoTime();
+        Process p = pb.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            double ms = (System.nanoTime() - start) / 1e6;
+            if (!"ready".equals(line)) {
+                throw new IllegalStateException(command + " printed " + line);
+            }
+            out.transferTo(java.io.Writer.nullWriter());
+            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException(command + " failed");
+            }
+            return ms;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void exec(List<String> command) throws IOException, InterruptedException {
+        execOut(command);
+    }
+
+    private static void exec(List<String> command, Path home) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("AGENTKERNEL_HOME", home.toString());
+        Process p = pb.start();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(command + " failed");
+        }
+    }
+
+    private static String execOut(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(command + " timed out");
+        }
+        return out;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static String cpuModel() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("model name")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return "unknown CPU";
+    }
+
+}
