@@ -61,6 +61,29 @@ class Ext4FeatureTest {
     }
 
     @Test
+    void aDirectoryBeyond507LeavesGetsTwoIndexLevels() throws Exception {
+        Path image = dir.resolve("htree2.img");
+        try (Ext4Writer w = Ext4Writer.create(image, options())) {
+            for (int f = 0; f < 3; f++) { // 150,000 names, only three inodes: hard links keep the test cheap
+                w.add(new Ext4Entry.RegularFile("target" + f, Metadata.of(0644, 0, 0, T),
+                        w.writeContent(new java.io.ByteArrayInputStream(new byte[] {(byte) ('a' + f)}), 1)));
+            }
+            for (int i = 0; i < 150_000; i++) {
+                w.add(new Ext4Entry.HardLink("huge/name-" + i, "target" + (i % 3)));
+            }
+            w.finish();
+        }
+        assertClean(image);
+        assertThat(Tools.debugfs(image, "htree_dump /huge")).contains("Indirect levels: 1");
+        try (MountedImage m = MountedImage.mount(image, dir.resolve("mnt"), true)) {
+            for (int i = 0; i < 150_000; i += 7) {
+                assertThat(Files.readAllBytes(m.root().resolve("huge/name-" + i)))
+                        .containsExactly((byte) ('a' + i % 3));
+            }
+        }
+    }
+
+    @Test
     void moreThan65000SubdirectoriesUseDirNlink() throws Exception {
         Path image = dir.resolve("nlink.img");
         try (Ext4Writer w = Ext4Writer.create(image, options())) {
