@@ -39,6 +39,7 @@ class Ext4WriterMountTest {
                 .add(new TreeModel.Device("dev/null", Metadata.of(0666, 0, 0, T1), false, 1, 3))
                 .add(new TreeModel.Device("dev/big", Metadata.of(0660, 0, 6, T1), true, 259, 70000))
                 .add(new TreeModel.Fifo("run/fifo", Metadata.of(0620, 0, 0, T1)))
+                .add(new TreeModel.Socket("run/socket", Metadata.of(0755, 3, 4, T2)))
                 .add(new TreeModel.Dir("deep/a/b/c/d", Metadata.of(02750, 1, 2, T1)));
     }
 

@@ -88,8 +88,10 @@ class Ext4WriterPropertyTest {
             } else if (kind < 18) {
                 model.add(new TreeModel.Device(path, withoutUserXattrs(meta), r.nextBoolean(), r.nextInt(4096),
                         r.nextInt(1 << 20)));
-            } else {
+            } else if (kind < 19) {
                 model.add(new TreeModel.Fifo(path, withoutUserXattrs(meta)));
+            } else {
+                model.add(new TreeModel.Socket(path, withoutUserXattrs(meta)));
             }
         }
         return model;

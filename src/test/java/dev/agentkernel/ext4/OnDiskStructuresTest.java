@@ -58,6 +58,13 @@ class OnDiskStructuresTest {
         java.util.zip.CRC32C jdk = new java.util.zip.CRC32C();
         jdk.update(new byte[] {1, 2, 3, 4, 5});
         assertThat(~Crc32c.update(~0, new byte[] {1, 2, 3, 4, 5}) & 0xffffffffL).isEqualTo(jdk.getValue());
+        byte[] random = new byte[4099];
+        new java.util.Random(5).nextBytes(random);
+        for (int length : new int[] {0, 7, 8, 9, 256, 4099}) { // the eight-byte steps and the tail agree
+            java.util.zip.CRC32C reference = new java.util.zip.CRC32C();
+            reference.update(random, 0, length);
+            assertThat(~Crc32c.update(~0, random, 0, length) & 0xffffffffL).isEqualTo(reference.getValue());
+        }
         assertThat(Crc32c.updateInt(~0, 0x04030201)).isEqualTo(Crc32c.update(~0, new byte[] {1, 2, 3, 4}));
     }
 
