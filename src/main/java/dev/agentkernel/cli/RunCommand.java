@@ -4,8 +4,6 @@ import dev.agentkernel.agent.AgentRequest;
 import dev.agentkernel.agent.RunResult;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.image.source.SourceSpec;
-import dev.agentkernel.rootfs.RootfsConverter;
-import dev.agentkernel.rootfs.RootfsOptions;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.vm.Accelerator;
 import dev.agentkernel.vm.Backend;
@@ -20,7 +18,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,16 +86,13 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserInputException("give either --image SOURCE or --rootfs FILE");
         }
         AgentkernelHome home = Main.home(spec);
-        Instant convertStart = Instant.now();
-        Path disk = rootfs != null ? rootfs.toAbsolutePath()
-                : new RootfsConverter(home).convert(SourceSpec.parse(image), RootfsOptions.defaults()).path();
-        Duration convert = Duration.between(convertStart, Instant.now());
-        SandboxOptions options = new SandboxOptions(disk, backend == null ? null : Backend.parse(backend),
-                kernel, accel == null ? null : Accelerator.parse(accel), memoryMb, cpus,
-                SandboxOptions.DEFAULT_BOOT_TIMEOUT, keep);
+        SandboxOptions options = new SandboxOptions(rootfs == null ? null : rootfs.toAbsolutePath(),
+                backend == null ? null : Backend.parse(backend), kernel, accel == null ? null : Accelerator.parse(accel),
+                memoryMb, cpus, SandboxOptions.DEFAULT_BOOT_TIMEOUT, keep);
         AgentRequest.Run request = new AgentRequest.Run(command, workdir, parseEnv(env),
                 timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis());
-        CommandRunner.Outcome outcome = CommandRunner.run(home, options, request, System.getenv());
+        CommandRunner.Outcome outcome = CommandRunner.run(home, image == null ? null : SourceSpec.parse(image), options,
+                request, System.getenv());
         RunResult r = outcome.result();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -110,8 +104,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (timings) {
             err.printf("agentkernel: convert %d ms, copy disk %d ms, boot %d ms, command %d ms, shutdown %d ms%n",
-                    convert.toMillis(), outcome.copyDisk().toMillis(), outcome.boot().toMillis(), outcome.command().toMillis(),
+                    outcome.convert().toMillis(), outcome.copyDisk().toMillis(), outcome.boot().toMillis(),
+                    outcome.command().toMillis(),
                     outcome.shutdown().toMillis());
+        }
+        if (outcome.keptDirectory() != null) {
+            err.println("agentkernel: kept the sandbox's disk and console log in " + outcome.keptDirectory());
         }
         if (r.timedOut()) {
             err.println("agentkernel: the command timed out after " + timeoutSeconds + " s and was killed");

@@ -24,6 +24,6 @@ public record EntryMetadata(int mode, int uid, int gid, Instant mtime, Instant a
     public EntryMetadata {
         Objects.requireNonNull(mtime, "mtime");
         Objects.requireNonNull(atime, "atime");
-        xattrs = Collections.unmodifiableMap(new LinkedHashMap<>(xattrs));
+        xattrs = xattrs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(xattrs));
     }
 }

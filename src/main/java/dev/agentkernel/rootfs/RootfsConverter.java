@@ -130,7 +130,8 @@ public final class RootfsConverter {
                         ConversionListener listener) {
         Ext4Options ext4 = ext4Options(image, options, time);
         List<LayerSource> layers = layerSources(image, listener);
-        try (Ext4Writer writer = Ext4Writer.create(target, ext4)) {
+        try (Ext4Writer writer = Ext4Writer.create(target, ext4);
+             DeleteOnInterrupt ignored = new DeleteOnInterrupt(writer)) {
             FlatTree tree = Flattener.flatten(layers, new Ext4ContentSink(writer), new FlattenListener() {
                 @Override
                 public void layerFinished(int position, LayerSource layer, long compressedBytes, int entries) {
@@ -148,6 +149,34 @@ public final class RootfsConverter {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new ImageException("converting " + image.source() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Ctrl-C (SIGINT, SIGTERM) ends the JVM without unwinding this thread: a shutdown hook then closes the
+     * writer, which deletes its temporary file, so an interrupted conversion leaves nothing behind.
+     */
+    private static final class DeleteOnInterrupt implements AutoCloseable {
+        private final Thread hook;
+
+        DeleteOnInterrupt(Ext4Writer writer) {
+            this.hook = new Thread(() -> {
+                try {
+                    writer.close();
+                } catch (RuntimeException ignored) {
+                    // exiting anyway
+                }
+            }, "delete interrupted rootfs");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) and cleans up
+            }
         }
     }
 

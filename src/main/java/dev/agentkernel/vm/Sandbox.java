@@ -52,11 +52,16 @@ public final class Sandbox implements AutoCloseable {
 
     /** Starts a sandbox and returns once its agent answered; on any failure nothing is left behind. */
     public static Sandbox start(AgentkernelHome home, SandboxOptions options, Map<String, String> env) {
+        return prepare(home, options, env).start(options.rootfs());
+    }
+
+    /**
+     * Everything a sandbox needs but its disk: the monitor and the checked kernel. Preparing first lets a
+     * missing monitor or an unsuitable kernel fail before an image is converted.
+     */
+    public static Launch prepare(AgentkernelHome home, SandboxOptions options, Map<String, String> env) {
         Backend backend = Backend.choose(options.backend(), env);
         Path program = backend.require(env);
-        if (!Files.isRegularFile(options.rootfs())) {
-            throw new UserInputException("root file system " + options.rootfs() + " does not exist");
-        }
         Path qemuForProbe = Backend.QEMU.find(env).orElse(program);
         PreparedKernel kernel = new KernelSetup(home, KernelLocator.system(), qemuForProbe)
                 .prepare(options.kernel(), backend == Backend.QEMU ? options.accelerator() : Accelerator.KVM);
@@ -67,16 +72,26 @@ public final class Sandbox implements AutoCloseable {
                     + transport.purpose());
         }
         Monitor monitor = backend == Backend.QEMU ? new QemuMonitor(program) : new FirecrackerMonitor(program);
-        Path dir = newSandboxDir(home);
-        VmSpec spec = new VmSpec(kernel, dir.resolve("disk.ext4"), options.memoryMb(), options.cpus(), dir);
-        Sandbox sandbox = new Sandbox(spec, options.keep());
-        Runtime.getRuntime().addShutdownHook(sandbox.shutdownHook);
-        try {
-            sandbox.boot(monitor, options);
-            return sandbox;
-        } catch (RuntimeException e) {
-            sandbox.close();
-            throw e;
+        return new Launch(home, monitor, kernel, options);
+    }
+
+    /** A prepared monitor and kernel; {@link #start} boots a sandbox on a copy of a root file system. */
+    public record Launch(AgentkernelHome home, Monitor monitor, PreparedKernel kernel, SandboxOptions options) {
+        public Sandbox start(Path rootfs) {
+            if (rootfs == null || !Files.isRegularFile(rootfs)) {
+                throw new UserInputException("root file system " + rootfs + " does not exist");
+            }
+            Path dir = newSandboxDir(home);
+            VmSpec spec = new VmSpec(kernel, dir.resolve("disk.ext4"), options.memoryMb(), options.cpus(), dir);
+            Sandbox sandbox = new Sandbox(spec, options.keep());
+            Runtime.getRuntime().addShutdownHook(sandbox.shutdownHook);
+            try {
+                sandbox.boot(monitor, rootfs, options.bootTimeout());
+                return sandbox;
+            } catch (RuntimeException e) {
+                sandbox.close();
+                throw e;
+            }
         }
     }
 
@@ -95,13 +110,13 @@ public final class Sandbox implements AutoCloseable {
         return dir;
     }
 
-    private void boot(Monitor monitor, SandboxOptions options) {
+    private void boot(Monitor monitor, Path rootfs, Duration bootTimeout) {
         Instant t0 = Instant.now();
-        DiskCopy.copy(options.rootfs(), spec.disk());
+        DiskCopy.copy(rootfs, spec.disk());
         Instant t1 = Instant.now();
         timings.copyDisk = Duration.between(t0, t1);
         process = VmProcess.start(monitor.command(spec), spec.sandboxDir().resolve("monitor.log"), spec.consoleLog());
-        agent = connect(monitor.transport(spec), t1.plus(options.bootTimeout()), options.bootTimeout());
+        agent = connect(monitor.transport(spec), t1.plus(bootTimeout), bootTimeout);
         timings.boot = Duration.between(t1, Instant.now());
     }
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How to start a sandbox: the cached rootfs to copy (never modified), the monitor, the machine's size, how
+ * How to start a sandbox: the cached rootfs to copy (never modified; null when an image is converted first), the monitor, the machine's size, how
  * long the guest may take to answer its first ping, and whether to keep its files afterwards.
  */
 public record SandboxOptions(Path rootfs, Backend backend, Path kernel, Accelerator accelerator, int memoryMb, int cpus,

@@ -87,10 +87,11 @@ class RunCommandTest {
 
     @Test
     void aMissingKernelIsBadInput() {
+        Path home = work.resolve("home-missing-kernel");
         CliRun r = CliRun.run(home, "run", "--image", image, "--kernel", work.resolve("vmlinuz-none").toString(), "--", "true");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("kernel").contains("does not exist");
-        assertNothingLeft();
+        assertThat(home).doesNotExist(); // checked before converting: nothing was written at all
     }
 
     @Test
@@ -98,10 +99,12 @@ class RunCommandTest {
         Path fakeBoot = Files.createDirectories(work.resolve("fake-boot"));
         Path kernel = Files.writeString(fakeBoot.resolve("vmlinuz-0.0-nodrivers"), "not really a kernel");
         Files.writeString(fakeBoot.resolve("config-0.0-nodrivers"), "CONFIG_EXT4_FS=y\nCONFIG_VIRTIO_BLK=n\n");
+        Path home = work.resolve("home-bad-kernel");
         CliRun r = CliRun.run(home, "run", "--image", image, "--kernel", kernel.toString(), "--", "true");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("cannot boot sandboxes").contains("virtio_blk (CONFIG_VIRTIO_BLK");
-        assertNothingLeft();
+        assertThat(home.resolve("rootfs")).doesNotExist();
+        assertThat(home.resolve("sandboxes")).doesNotExist();
     }
 
     @Test

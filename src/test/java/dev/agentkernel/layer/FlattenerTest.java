@@ -54,6 +54,38 @@ class FlattenerTest {
     }
 
     @Test
+    void aHardLinkToAFileDeletedAboveIsFilledByReadingOnlyItsLayerAgain() throws Exception {
+        byte[] base = TarLayerBuilder.gzip(new TarLayerBuilder().file("x", "unrelated").tar());
+        byte[] middle = TarLayerBuilder.gzip(new TarLayerBuilder().file("bin/tool", "tool bytes")
+                .hardlink("bin/alias", "bin/tool").tar());
+        byte[] upper = TarLayerBuilder.gzip(new TarLayerBuilder().whiteout("bin/tool").tar());
+        java.util.Map<String, Integer> opens = new java.util.TreeMap<>();
+        List<LayerSource> layers = new java.util.ArrayList<>();
+        for (var named : List.of(java.util.Map.entry("base", base), java.util.Map.entry("middle", middle),
+                java.util.Map.entry("upper", upper))) {
+            layers.add(new LayerSource(named.getKey(), OciLayoutWriter.TAR_GZIP, () -> {
+                opens.merge(named.getKey(), 1, Integer::sum);
+                return new ByteArrayInputStream(named.getValue());
+            }));
+        }
+        var ours = FlatTrees.flatten(layers);
+        assertThat(ours.content("bin/alias")).isEqualTo("tool bytes");
+        assertThat(ours.get("bin/tool")).isNull();
+        assertThat(opens).containsExactly(java.util.Map.entry("base", 1), java.util.Map.entry("middle", 2),
+                java.util.Map.entry("upper", 1));
+    }
+
+    @Test
+    void contentUnderASymlinkedParentIsDiscardedWhenItTurnsOutHidden() throws Exception {
+        byte[] base = new TarLayerBuilder().dir("usr/lib").file("usr/lib/libc.so", SECRET).symlink("lib", "usr/lib").tar();
+        byte[] upper = new TarLayerBuilder().file("lib/libc.so", "patched").tar();
+        var ours = flatten(source("base", OciLayoutWriter.TAR, base), source("upper", OciLayoutWriter.TAR, upper));
+        assertThat(ours.content("usr/lib/libc.so")).isEqualTo("patched");
+        assertThat(ours.sink().keeps(SECRET)).isFalse();
+        assertThat(ours.tree().discardedBytes()).isEqualTo(SECRET.length);
+    }
+
+    @Test
     void overlayAndRootlessBookkeepingXattrsAreDropped() throws Exception {
         byte[] layer = new TarLayerBuilder().dir("d").xattr("trusted.overlay.opaque", "y")
                 .xattr("user.rootlesscontainers", "\u0008\u0001").xattr("user.kept", "k").tar();
@@ -227,6 +259,24 @@ class FlattenerTest {
         });
         assertThat(events).containsExactly("start 1 upper", "done 1 " + upper.length + " bytes 1 entries",
                 "start 0 base", "done 0 " + base.length + " bytes 2 entries");
+    }
+
+    @Test
+    void flatteningIsDeterministic() throws Exception {
+        byte[] base = TarLayerBuilder.gzip(new TarLayerBuilder().dir("usr/lib").file("usr/lib/a", "a")
+                .symlink("lib", "usr/lib").file("z", "z").file("m/n", "n").hardlink("m/o", "m/n").tar());
+        byte[] upper = TarLayerBuilder.zstd(new TarLayerBuilder().file("lib/a", "a2").whiteout("z")
+                .file("c", "c").file("b", "b").tar());
+        List<LayerSource> layers = List.of(source("base", OciLayoutWriter.TAR_GZIP, base),
+                source("upper", OciLayoutWriter.TAR_ZSTD, upper));
+        var first = FlatTrees.flatten(layers);
+        var second = FlatTrees.flatten(layers);
+        assertThat(second.snapshot()).isEqualTo(first.snapshot());
+        assertThat(second.tree().entries()).extracting(FlatEntry::path)
+                .containsExactlyElementsOf(first.tree().entries().stream().map(FlatEntry::path).toList());
+        assertThat(second.sink().stored).extracting(r -> new String(r.bytes) + (r.discarded ? " (discarded)" : ""))
+                .containsExactlyElementsOf(first.sink().stored.stream()
+                        .map(r -> new String(r.bytes) + (r.discarded ? " (discarded)" : "")).toList());
     }
 
     @Test

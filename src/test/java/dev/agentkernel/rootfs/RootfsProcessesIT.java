@@ -37,10 +37,11 @@ class RootfsProcessesIT {
         return OciLayoutWriter.write(work.resolve("layout"), "v1", List.of(Layer.uncompressed(tar))).dir();
     }
 
-    private Process start(Path home, Path layout) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    private Process start(Path home, Path layout, String... extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.agentkernel.cli.Main",
-                "rootfs", "oci:" + layout, "--no-agent", "--free", "16M", "--json");
+                "rootfs", "oci:" + layout, "--no-agent", "--free", "16M", "--json"));
+        command.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectError(work.resolve("stderr-" + System.nanoTime() + ".txt").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -100,6 +101,25 @@ class RootfsProcessesIT {
         Ext4Check.assertClean(Path.of(result.get("path").asText()));
         assertThat(files(rootfs)).as("leftovers of the killed run are cleaned up")
                 .noneMatch(p -> p.getFileName().toString().endsWith(".tmp"));
+    }
+
+    @Test
+    void terminatedConversionDeletesItsTemporaryOutput() throws Exception {
+        Path layout = bigLayout();
+        Path out = Files.createDirectories(work.resolve("out"));
+        Process p = start(work.resolve("home"), layout, "-o", out.resolve("rootfs.ext4").toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (files(out).isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
+                Thread.sleep(2);
+            }
+            assertThat(files(out)).as("the conversion started writing").isNotEmpty();
+            p.destroy(); // SIGTERM, as on Ctrl-C or a service stop
+            assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(files(out)).isEmpty();
     }
 
     @Test
