@@ -12,6 +12,8 @@ import java.util.Arrays;
 final class ContentWriter {
     private static final int CHUNK = 1 << 20;
     private static final byte[] ZERO_BLOCK = new byte[Geometry.BLOCK_SIZE];
+    /** One chunk buffer per calling thread, reused: memory stays flat whatever the number and size of files. */
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[CHUNK]);
 
     private final ImageFile image;
     private final BlockAllocator allocator;
@@ -29,7 +31,7 @@ final class ContentWriter {
             throw new IllegalArgumentException("negative length " + length);
         }
         ExtentList extents = new ExtentList();
-        byte[] buffer = new byte[(int) Math.min(CHUNK, roundUpToBlock(length))];
+        byte[] buffer = BUFFERS.get();
         long logicalBlock = 0;
         long remaining = length;
         while (remaining > 0) {

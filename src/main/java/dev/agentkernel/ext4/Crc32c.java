@@ -6,6 +6,8 @@ package dev.agentkernel.ext4;
  */
 final class Crc32c {
     private static final int[] TABLE = new int[256];
+    /** Slicing-by-8 tables: T[k][b] is the CRC of byte b followed by k zero bytes. */
+    private static final int[][] T = new int[8][256];
 
     static {
         for (int i = 0; i < 256; i++) {
@@ -15,13 +17,29 @@ final class Crc32c {
             }
             TABLE[i] = c;
         }
+        T[0] = TABLE;
+        for (int k = 1; k < 8; k++) {
+            for (int i = 0; i < 256; i++) {
+                int prev = T[k - 1][i];
+                T[k][i] = TABLE[prev & 0xff] ^ (prev >>> 8);
+            }
+        }
     }
 
     private Crc32c() {
     }
 
     static int update(int crc, byte[] data, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
+        int i = offset;
+        int end = offset + length;
+        for (; i + 8 <= end; i += 8) { // eight bytes per step
+            int lo = crc ^ ((data[i] & 0xff) | (data[i + 1] & 0xff) << 8 | (data[i + 2] & 0xff) << 16
+                    | (data[i + 3] & 0xff) << 24);
+            crc = T[7][lo & 0xff] ^ T[6][(lo >>> 8) & 0xff] ^ T[5][(lo >>> 16) & 0xff] ^ T[4][lo >>> 24]
+                    ^ T[3][data[i + 4] & 0xff] ^ T[2][data[i + 5] & 0xff] ^ T[1][data[i + 6] & 0xff]
+                    ^ T[0][data[i + 7] & 0xff];
+        }
+        for (; i < end; i++) {
             crc = TABLE[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
         }
         return crc;

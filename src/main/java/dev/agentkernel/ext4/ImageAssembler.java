@@ -158,14 +158,20 @@ final class ImageAssembler {
             d.flags = Features.BG_INODE_ZEROED; // unwritten table blocks read back as zeros
             d.blockBitmapCsum = Crc32c.update(fsCsumSeed, blockBitmap);
             d.inodeBitmapCsum = Crc32c.update(fsCsumSeed, inodeBitmap, 0, perGroup / 8);
-            image.write(d.blockBitmap, blockBitmap);
-            image.write(d.inodeBitmap, inodeBitmap);
+            writeUnlessZero(d.blockBitmap, blockBitmap); // an empty group's bitmap stays a hole
+            writeUnlessZero(d.inodeBitmap, inodeBitmap);
             freeBlocks += d.freeBlocksCount;
             descriptors[g] = d;
         }
         superblock.freeBlocksCount = freeBlocks;
         superblock.freeInodesCount = layout.inodesCount() - lastNumber;
         return descriptors;
+    }
+
+    private void writeUnlessZero(long block, byte[] bytes) throws IOException {
+        if (Arrays.mismatch(bytes, new byte[bytes.length]) >= 0) {
+            image.write(block, bytes);
+        }
     }
 
     private byte[] blockBitmap(BitSet used, int group) {

@@ -74,6 +74,8 @@ final class MountWalk {
                 kind = "file size=" + Files.size(p) + " sha256=" + sha256(p);
             } else if ((mode & 0170000) == 0010000) {
                 kind = "fifo";
+            } else if ((mode & 0170000) == 0140000) {
+                kind = "socket";
             } else {
                 long rdev = (Long) a.get("rdev");
                 long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);

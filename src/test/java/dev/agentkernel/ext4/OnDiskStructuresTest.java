@@ -58,6 +58,13 @@ class OnDiskStructuresTest {
         java.util.zip.CRC32C jdk = new java.util.zip.CRC32C();
         jdk.update(new byte[] {1, 2, 3, 4, 5});
         assertThat(~Crc32c.update(~0, new byte[] {1, 2, 3, 4, 5}) & 0xffffffffL).isEqualTo(jdk.getValue());
+        byte[] random = new byte[4099];
+        new java.util.Random(5).nextBytes(random);
+        for (int length : new int[] {0, 7, 8, 9, 256, 4099}) { // the eight-byte steps and the tail agree
+            java.util.zip.CRC32C reference = new java.util.zip.CRC32C();
+            reference.update(random, 0, length);
+            assertThat(~Crc32c.update(~0, random, 0, length) & 0xffffffffL).isEqualTo(reference.getValue());
+        }
         assertThat(Crc32c.updateInt(~0, 0x04030201)).isEqualTo(Crc32c.update(~0, new byte[] {1, 2, 3, 4}));
     }
 
@@ -78,7 +85,7 @@ class OnDiskStructuresTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        String header = Tools.run(List.of("dumpe2fs", "-h", image.toString()), 60).stdout();
+        String header = Tools.dumpe2fsHeader(image);
         Matcher m = Pattern.compile("Directory Hash Seed:\\s+(\\S+)").matcher(header);
         assertThat(m.find()).isTrue();
         String seedUuid = m.group(1);
@@ -94,6 +101,23 @@ class OnDiskStructuresTest {
             int expected = (int) Long.parseLong(hm.group(1), 16) & ~1;
             assertThat(hash.hash(name.getBytes(StandardCharsets.UTF_8))).as(name).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void theFsckCheckCatchesACorruptedInode() throws Exception {
+        Path image = dir.resolve("corrupt.img");
+        Ext4WriterMountTest.everyKind().write(image, Ext4Options.builder().build());
+        Tools.assertFsckClean(image);
+        Matcher m = Pattern.compile("located at block (\\d+), offset 0x([0-9a-f]+)")
+                .matcher(Tools.debugfs(image, "imap /etc/passwd"));
+        assertThat(m.find()).isTrue();
+        long position = Long.parseLong(m.group(1)) * 4096 + Long.parseLong(m.group(2), 16) + 0x1A; // i_links_count
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(image,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {9}), position);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Tools.assertFsckClean(image))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("e2fsck -fn");
     }
 
     @Test

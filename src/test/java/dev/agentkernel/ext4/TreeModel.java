@@ -62,6 +62,9 @@ final class TreeModel {
     record Fifo(String path, Metadata meta) implements Node {
     }
 
+    record Socket(String path, Metadata meta) implements Node {
+    }
+
     final Map<String, Node> nodes = new TreeMap<>();
 
     TreeModel add(Node node) {
@@ -94,6 +97,9 @@ final class TreeModel {
             return new Ext4Entry.HardLink(h.path(), h.target());
         } else if (n instanceof Device d) {
             return new Ext4Entry.Device(d.path(), d.meta(), d.block(), d.major(), d.minor());
+        }
+        if (n instanceof Socket so) {
+            return new Ext4Entry.Socket(so.path(), so.meta());
         }
         Fifo f = (Fifo) n;
         return new Ext4Entry.Fifo(f.path(), f.meta());
@@ -158,6 +164,8 @@ final class TreeModel {
             kind = "symlink -> " + s.target();
         } else if (n instanceof Device d) {
             kind = (d.block() ? "blockdev " : "chardev ") + d.major() + ":" + d.minor();
+        } else if (n instanceof Socket) {
+            kind = "socket";
         } else {
             kind = "fifo";
         }
@@ -176,6 +184,8 @@ final class TreeModel {
             return d.meta();
         } else if (n instanceof Fifo f) {
             return f.meta();
+        } else if (n instanceof Socket so) {
+            return so.meta();
         }
         throw new IllegalArgumentException(n.toString());
     }

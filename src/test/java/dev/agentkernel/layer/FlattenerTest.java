@@ -262,6 +262,24 @@ class FlattenerTest {
     }
 
     @Test
+    void flatteningIsDeterministic() throws Exception {
+        byte[] base = TarLayerBuilder.gzip(new TarLayerBuilder().dir("usr/lib").file("usr/lib/a", "a")
+                .symlink("lib", "usr/lib").file("z", "z").file("m/n", "n").hardlink("m/o", "m/n").tar());
+        byte[] upper = TarLayerBuilder.zstd(new TarLayerBuilder().file("lib/a", "a2").whiteout("z")
+                .file("c", "c").file("b", "b").tar());
+        List<LayerSource> layers = List.of(source("base", OciLayoutWriter.TAR_GZIP, base),
+                source("upper", OciLayoutWriter.TAR_ZSTD, upper));
+        var first = FlatTrees.flatten(layers);
+        var second = FlatTrees.flatten(layers);
+        assertThat(second.snapshot()).isEqualTo(first.snapshot());
+        assertThat(second.tree().entries()).extracting(FlatEntry::path)
+                .containsExactlyElementsOf(first.tree().entries().stream().map(FlatEntry::path).toList());
+        assertThat(second.sink().stored).extracting(r -> new String(r.bytes) + (r.discarded ? " (discarded)" : ""))
+                .containsExactlyElementsOf(first.sink().stored.stream()
+                        .map(r -> new String(r.bytes) + (r.discarded ? " (discarded)" : "")).toList());
+    }
+
+    @Test
     void anEmptyImageIsJustTheRoot() throws Exception {
         var ours = FlatTrees.flatten(List.of(source("l", OciLayoutWriter.TAR, new byte[0])));
         assertThat(ours.tree().entries()).extracting(FlatEntry::path).containsExactly("");

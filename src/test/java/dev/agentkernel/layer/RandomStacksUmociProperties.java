@@ -13,7 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.statistics.Statistics;
-import org.junit.jupiter.api.Tag;
+import net.jqwik.api.Tag;
 
 import java.io.IOException;
 import java.nio.file.Files;
