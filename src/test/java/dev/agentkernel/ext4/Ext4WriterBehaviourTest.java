@@ -72,8 +72,7 @@ class Ext4WriterBehaviourTest {
         } finally {
             pool.shutdownNow();
         }
-        Tools.Result fsck = Tools.fsck(image);
-        assertThat(fsck.exitCode()).as(fsck.all()).isZero();
+        Tools.assertFsckClean(image);
         try (MountedImage m = MountedImage.mount(image, dir.resolve("mnt"), true)) {
             MountWalk.assertSame(MountWalk.walk(m.root()), model.expectedWalk(T));
         }
@@ -145,7 +144,6 @@ class Ext4WriterBehaviourTest {
         }
         assertThat(new String(Files.readAllBytes(image), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .doesNotContain("SECRET-");
-        Tools.Result fsck = Tools.fsck(image);
-        assertThat(fsck.exitCode()).as(fsck.all()).isZero();
+        Tools.assertFsckClean(image);
     }
 }

@@ -35,8 +35,7 @@ class Ext4WriterPropertyTest {
             Path image = dir.resolve("t.img");
             model.write(image, Ext4Options.builder().seed(Long.toString(seed).getBytes())
                     .defaultTimestamp(DEFAULT).journal(seed % 3 != 0).freeBytes(seed % 2 * (1 << 20)).build());
-            Tools.Result fsck = Tools.fsck(image);
-            assertThat(fsck.exitCode()).as(fsck.all()).isZero();
+            Tools.assertFsckClean(image);
             assertDebugfsAgrees(image, model.expectedWalk(DEFAULT));
             try (MountedImage m = MountedImage.mount(image, dir.resolve("mnt"), true)) {
                 MountWalk.assertSame(MountWalk.walk(m.root()), model.expectedWalk(DEFAULT));

@@ -85,7 +85,7 @@ class OnDiskStructuresTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        String header = Tools.run(List.of("dumpe2fs", "-h", image.toString()), 60).stdout();
+        String header = Tools.dumpe2fsHeader(image);
         Matcher m = Pattern.compile("Directory Hash Seed:\\s+(\\S+)").matcher(header);
         assertThat(m.find()).isTrue();
         String seedUuid = m.group(1);
@@ -101,6 +101,23 @@ class OnDiskStructuresTest {
             int expected = (int) Long.parseLong(hm.group(1), 16) & ~1;
             assertThat(hash.hash(name.getBytes(StandardCharsets.UTF_8))).as(name).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void theFsckCheckCatchesACorruptedInode() throws Exception {
+        Path image = dir.resolve("corrupt.img");
+        Ext4WriterMountTest.everyKind().write(image, Ext4Options.builder().build());
+        Tools.assertFsckClean(image);
+        Matcher m = Pattern.compile("located at block (\\d+), offset 0x([0-9a-f]+)")
+                .matcher(Tools.debugfs(image, "imap /etc/passwd"));
+        assertThat(m.find()).isTrue();
+        long position = Long.parseLong(m.group(1)) * 4096 + Long.parseLong(m.group(2), 16) + 0x1A; // i_links_count
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(image,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {9}), position);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Tools.assertFsckClean(image))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("e2fsck -fn");
     }
 
     @Test

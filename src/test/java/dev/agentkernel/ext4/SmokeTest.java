@@ -32,8 +32,7 @@ class SmokeTest {
                     w.writeContent(new ByteArrayInputStream(new byte[0]), 0)));
             w.finish();
         }
-        Tools.Result r = Tools.fsck(img);
-        assertThat(r.exitCode()).as(r.all()).isZero();
+        Tools.assertFsckClean(img);
         assertThat(Tools.debugfs(img, "cat /etc/hello")).isEqualTo("hello world\n");
     }
 }

@@ -71,6 +71,31 @@ final class Tools {
         return run(List.of(e2fsck.toString(), "-fn", image.toString()), 600);
     }
 
+    /**
+     * e2fsck -fn must exit 0 and say nothing beyond its five pass headers and the summary line: a problem it
+     * would have fixed (and -n declined) shows up as text even where the exit code forgives it.
+     */
+    static void assertFsckClean(Path image) {
+        Result r = fsck(image);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("e2fsck -fn exited " + r.exitCode() + ":\n" + r.all());
+        }
+        for (String line : r.stdout().split("\n")) {
+            if (!line.isBlank() && !line.matches("Pass \\d[A-Za-z]?: .*") && !line.matches(".*: \\d+/\\d+ files .*")) {
+                throw new AssertionError("e2fsck -fn complained: " + line + "\n" + r.all());
+            }
+        }
+        if (!r.stderr().strip().matches("e2fsck [0-9.]+ \\(.*\\)")) {
+            throw new AssertionError("e2fsck -fn complained on stderr:\n" + r.all());
+        }
+    }
+
+    /** dumpe2fs -h: the superblock summary. */
+    static String dumpe2fsHeader(Path image) {
+        Path dumpe2fs = RequiredTools.require("dumpe2fs");
+        return run(List.of(dumpe2fs.toString(), "-h", image.toString()), 60).stdout();
+    }
+
     /** One debugfs request (read-only); returns its output. */
     static String debugfs(Path image, String request) {
         Path debugfs = RequiredTools.require("debugfs");
