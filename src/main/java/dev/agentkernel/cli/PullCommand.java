@@ -3,6 +3,7 @@ package dev.agentkernel.cli;
 import dev.agentkernel.image.ImageReference;
 import dev.agentkernel.image.Platform;
 import dev.agentkernel.registry.Credentials;
+import dev.agentkernel.registry.PullListener;
 import dev.agentkernel.registry.PullService;
 import dev.agentkernel.registry.RegistryOptions;
 import picocli.CommandLine.Command;
@@ -55,7 +56,7 @@ final class PullCommand implements Callable<Integer> {
         PullService.Result result;
         try {
             result = new PullService(Main.home(spec), options, Clock.systemUTC())
-                    .pull(ref, wanted, quiet ? dev.agentkernel.registry.PullListener.NONE : progress);
+                    .pull(ref, wanted, quiet ? PullListener.NONE : progress);
         } finally {
             progress.close();
         }

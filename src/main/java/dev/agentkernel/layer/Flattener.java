@@ -1,5 +1,7 @@
 package dev.agentkernel.layer;
 
+import dev.agentkernel.errors.ImageException;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -141,13 +143,19 @@ public final class Flattener {
             try (InflatingPipe pipe = InflatingPipe.start(layers.get(position))) {
                 TarReader tar = new TarReader(pipe, name);
                 int ordinal = 0;
+                int found = 0;
                 for (TarHeader header; (header = tar.next()) != null; ordinal++) {
                     if (wanted.contains(ordinal)) {
                         LayerEntry e = LayerEntry.of(header, position, ordinal, name);
                         store(e, tar);
+                        found++;
                     }
                 }
                 pipe.drainToEnd();
+                if (found != wanted.size()) {
+                    throw new ImageException(name + " changed while it was being read (its second reading has "
+                            + ordinal + " entries)");
+                }
             }
         }
     }

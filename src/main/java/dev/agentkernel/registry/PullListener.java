@@ -1,6 +1,7 @@
 package dev.agentkernel.registry;
 
 import dev.agentkernel.image.Descriptor;
+import dev.agentkernel.image.Digest;
 
 /** Told how a pull goes, for progress output. Called from download threads: implementations must be thread-safe. */
 public interface PullListener {
@@ -8,7 +9,7 @@ public interface PullListener {
     };
 
     /** The manifest of {@code reference} was resolved (after platform selection). */
-    default void resolved(String reference, dev.agentkernel.image.Digest manifestDigest, int layerCount) {
+    default void resolved(String reference, Digest manifestDigest, int layerCount) {
     }
 
     /** A blob (layer or config) is already in the blob store: nothing to download. */

@@ -1,6 +1,7 @@
 package dev.agentkernel.registry;
 
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.StoreException;
 import dev.agentkernel.image.Descriptor;
 import dev.agentkernel.image.Digest;
 import dev.agentkernel.image.json.ImageJsonTranslator;
@@ -61,7 +62,7 @@ public final class PulledBlobCollector implements ImageRemovalHook {
         ManifestDocument document;
         try {
             document = ImageJsonTranslator.manifestOrIndex(blobs.read(digest), null, "blob " + digest);
-        } catch (ImageException | dev.agentkernel.errors.StoreException e) {
+        } catch (ImageException | StoreException e) {
             return; // unreadable: keep what it may name rather than guess
         }
         if (document instanceof ManifestDocument.Single single) {

@@ -18,6 +18,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Authorization for one registry. After a {@code 401} it answers the registry's {@code WWW-Authenticate}
@@ -43,7 +44,7 @@ final class RegistryAuth {
     private final Clock clock;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
     private volatile boolean basic;
-    private final java.util.concurrent.atomic.AtomicInteger tokenRequests = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger tokenRequests = new AtomicInteger();
 
     /** {@code secure}: the registry is spoken to over HTTPS, so its token service must be too. */
     RegistryAuth(String registry, boolean secure, Optional<Credentials> credentials, HttpClient http, RetryPolicy retry,
