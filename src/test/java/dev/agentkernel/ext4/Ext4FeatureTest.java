@@ -232,6 +232,20 @@ class Ext4FeatureTest {
                 .containsPattern("Block count: +76800");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {
+            400L << 20,               // the last group (3) holds a backup superblock
+            (384L << 20) + (100 << 10), // a last group too small for its backup: dropped
+            (129L << 20) + 4096,      // a tiny second group
+            (1L << 30) + 4096})
+    void fixedSizesWithAwkwardLastGroupsAreClean(long size) throws Exception {
+        Path image = dir.resolve("awkward.img");
+        Ext4Result r = Ext4WriterMountTest.everyKind().write(image, Ext4Options.builder().fixedSizeBytes(size).build());
+        assertThat(Files.size(image)).isEqualTo(size);
+        assertThat(r.blockCount()).isLessThanOrEqualTo(size / 4096);
+        assertClean(image);
+    }
+
     @Test
     void withoutAJournalTheImageHasNone() throws Exception {
         Path image = dir.resolve("nojournal.img");
