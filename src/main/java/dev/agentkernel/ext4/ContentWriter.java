@@ -83,19 +83,20 @@ final class ContentWriter {
                 }
             }
             image.write(start, buffer, at * Geometry.BLOCK_SIZE, count * Geometry.BLOCK_SIZE);
-            synchronized (extents) {
-                extents.add(firstLogical + at, start, count);
-            }
+            extents.add(firstLogical + at, start, count); // this call's own list: no lock needed
             at += count;
         }
     }
 
     /** Overwrites a discarded content's blocks with zeros, so its bytes never stay in the image. */
     void zero(FileContent content) throws IOException {
+        byte[] zeros = new byte[CHUNK];
+        int blocksPerChunk = CHUNK / Geometry.BLOCK_SIZE;
         ExtentList extents = content.extents();
         for (int i = 0; i < extents.size(); i++) {
-            for (int b = 0; b < extents.length(i); b++) {
-                image.write(extents.physical(i) + b, ZERO_BLOCK, 0, Geometry.BLOCK_SIZE);
+            for (int b = 0; b < extents.length(i); b += blocksPerChunk) {
+                int count = Math.min(blocksPerChunk, extents.length(i) - b);
+                image.write(extents.physical(i) + b, zeros, 0, count * Geometry.BLOCK_SIZE);
             }
         }
     }

@@ -64,7 +64,8 @@ final class DirectoryEncoder {
         return encode(dir, minimumBlocks).size();
     }
 
-    boolean isIndexed(InodeSpec dir, int minimumBlocks) {
+    /** Whether the directory needs more than one block of names, and so an htree. */
+    boolean isIndexed(InodeSpec dir) {
         int linearSize = 24;
         for (InodeSpec.Child c : dir.children) {
             linearSize += Named.recordSize(c.name().length);

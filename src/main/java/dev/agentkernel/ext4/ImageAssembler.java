@@ -69,10 +69,13 @@ final class ImageAssembler {
         }
     }
 
+    /** Each attribute block once, however many inodes share it. */
     private void writeXattrBlocks() throws IOException {
+        java.util.Set<Long> written = new java.util.HashSet<>();
         for (InodeSpec inode : tree.inodes()) {
-            if (inode.xattrBlock != 0) {
-                image.write(inode.xattrBlock, inode.xattrs.encodeBlock(inode.xattrBlock, fsCsumSeed));
+            if (inode.xattrBlock != 0 && written.add(inode.xattrBlock)) {
+                int refcount = layout.xattrRefcounts.get(inode.xattrBlock);
+                image.write(inode.xattrBlock, inode.xattrs.encodeBlock(inode.xattrBlock, refcount, fsCsumSeed));
             }
         }
     }

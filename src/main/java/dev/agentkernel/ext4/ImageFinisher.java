@@ -77,7 +77,7 @@ final class ImageFinisher {
             }
             if (inode.isDirectory()) {
                 inode.directoryBlocks = directories.blockCount(inode, inode.minimumBlocks);
-                inode.indexed = directories.isIndexed(inode, inode.minimumBlocks);
+                inode.indexed = directories.isIndexed(inode);
             }
         }
     }

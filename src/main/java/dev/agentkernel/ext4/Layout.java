@@ -20,6 +20,8 @@ final class Layout {
     final InodeSpec journal; // null without a journal
     final int journalBlocks;
     final List<long[]> metadataRuns = new ArrayList<>(); // (start, length) of every metadata allocation
+    final java.util.Map<String, long[]> xattrBlocks = new java.util.HashMap<>(); // attribute set -> {block, users}
+    final java.util.Map<Long, Integer> xattrRefcounts = new java.util.HashMap<>(); // block -> inodes using it
 
     Layout(long groups, int inodesPerGroup, int headBlocks, InodeSpec journal, int journalBlocks) {
         this.groups = groups;

@@ -151,12 +151,30 @@ final class LayoutPlanner {
         } else if (inode.content != null) {
             inode.extents = inode.content.extents();
         }
-        inode.xattrBlock = inode.xattrs.fitsInInode() ? 0 : take(a, layout, 1);
+        inode.xattrBlock = inode.xattrs.fitsInInode() ? 0 : sharedXattrBlock(a, layout, inode.xattrs);
         inode.treeBlocks = new long[ExtentTree.treeBlocks(inode.extents.size())];
         for (int i = 0; i < inode.treeBlocks.length; i++) {
             inode.treeBlocks[i] = take(a, layout, 1);
         }
     }
+
+    /**
+     * Inodes with the same attribute set share one block (h_refcount counts them), as the kernel's mbcache
+     * shares them, up to the kernel's EXT4_XATTR_REFCOUNT_MAX users per block.
+     */
+    private long sharedXattrBlock(BlockAllocator a, Layout layout, Xattrs xattrs) {
+        String key = xattrs.identity();
+        long[] shared = layout.xattrBlocks.get(key); // {block, users}
+        if (shared == null || shared[1] >= XATTR_REFCOUNT_MAX) {
+            shared = new long[] {take(a, layout, 1), 0};
+            layout.xattrBlocks.put(key, shared);
+        }
+        shared[1]++;
+        layout.xattrRefcounts.merge(shared[0], 1, Integer::sum);
+        return shared[0];
+    }
+
+    private static final int XATTR_REFCOUNT_MAX = 1024;
 
     private void placeJournal(BlockAllocator a, Layout layout, int blocks) {
         ExtentList extents = new ExtentList();

@@ -69,11 +69,22 @@ final class Xattrs {
         return b.array();
     }
 
-    /** An attribute block at {@code blockNumber}, checksummed. */
-    byte[] encodeBlock(long blockNumber, int fsCsumSeed) {
+    /** A key equal for equal attribute sets: inodes with the same set share one block. */
+    String identity() {
+        StringBuilder key = new StringBuilder();
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        for (Attr a : attrs) {
+            key.append(a.index()).append(':').append(hex.formatHex(a.name())).append('=')
+                    .append(hex.formatHex(a.value())).append(';');
+        }
+        return key.toString();
+    }
+
+    /** An attribute block at {@code blockNumber} used by {@code refcount} inodes, checksummed. */
+    byte[] encodeBlock(long blockNumber, int refcount, int fsCsumSeed) {
         ByteBuffer b = ByteBuffer.allocate(Geometry.BLOCK_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0x00, MAGIC);
-        b.putInt(0x04, 1); // h_refcount: blocks are not shared between inodes
+        b.putInt(0x04, refcount); // h_refcount: the inodes sharing this block
         b.putInt(0x08, 1); // h_blocks
         b.position(BLOCK_HEADER);
         int blockHash = writeEntries(b, Geometry.BLOCK_SIZE);

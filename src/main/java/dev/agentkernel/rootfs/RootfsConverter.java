@@ -59,6 +59,8 @@ public final class RootfsConverter {
         try (ImageSource source = ImageSources.open(spec, new SourceOptions(options.platform(), home))) {
             Image image = source.image();
             listener.imageResolved(image);
+            image.config().platform().filter(p -> !options.platform().accepts(p)).ifPresent(p -> listener.warning(
+                    "the image is for " + p + ", not " + options.platform() + "; it will not run on such a machine"));
             Timestamp time = defaultTimestamp();
             if (options.output().isPresent()) {
                 Path target = options.output().get().toAbsolutePath();

@@ -55,6 +55,15 @@ class RootfsCommandTest {
     }
 
     @Test
+    void warnsWhenTheImageIsForAnotherPlatform() throws Exception {
+        OciLayoutWriter.Written w = layout("layout", "ID=a\n"); // the fixture's config says linux/amd64
+        CliRun run = CliRun.run(work.resolve("home"), "rootfs", "oci:" + w.dir(), "--no-agent", "--free", "8M",
+                "--platform", "linux/arm64");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("warning: the image is for linux/amd64, not linux/arm64");
+    }
+
+    @Test
     void badInputExitsWithOneLine() throws Exception {
         Path home = work.resolve("home");
         CliRun missing = CliRun.run(home, "rootfs", "oci:" + work.resolve("nope"), "--no-agent");

@@ -171,11 +171,16 @@ class Ext4FeatureTest {
                 "trusted.x", "1".getBytes(), "security.selinux", "system_u:object_r:bin_t:s0\0".getBytes()));
         TreeModel model = new TreeModel()
                 .add(new TreeModel.File("bin/tool", meta, new TreeModel.Content(10, 1, 0)))
+                .add(new TreeModel.File("bin/tool2", meta, new TreeModel.Content(20, 2, 0)))
+                .add(new TreeModel.Dir("bin/dir", meta))
                 .add(new TreeModel.Dir("small", Metadata.of(0755, 0, 0, T).withXattrs(
                         TreeModel.xattrs("user.a", "b".getBytes()))));
         model.write(image, options());
-        assertClean(image);
-        assertThat(Tools.debugfs(image, "stat /bin/tool")).containsPattern("File ACL: [1-9]");
+        assertClean(image); // e2fsck checks the shared block's reference count
+        String acl = Tools.debugfs(image, "stat /bin/tool").replaceAll("(?s).*File ACL: (\\d+).*", "$1");
+        assertThat(Long.parseLong(acl)).isPositive();
+        assertThat(Tools.debugfs(image, "stat /bin/tool2")).containsPattern("File ACL: " + acl + "\\s"); // one shared block
+        assertThat(Tools.debugfs(image, "stat /bin/dir")).containsPattern("File ACL: " + acl + "\\s");
         assertThat(Tools.debugfs(image, "stat /small")).contains("File ACL: 0");
         assertThat(Tools.debugfs(image, "ea_list /bin/tool")).contains("security.capability (20)")
                 .contains("user.big (1500)").contains("trusted.x (1)");
@@ -225,6 +230,20 @@ class Ext4FeatureTest {
         assertClean(image);
         assertThat(Tools.dumpe2fsHeader(image))
                 .containsPattern("Block count: +76800");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {
+            400L << 20,               // the last group (3) holds a backup superblock
+            (384L << 20) + (100 << 10), // a last group too small for its backup: dropped
+            (129L << 20) + 4096,      // a tiny second group
+            (1L << 30) + 4096})
+    void fixedSizesWithAwkwardLastGroupsAreClean(long size) throws Exception {
+        Path image = dir.resolve("awkward.img");
+        Ext4Result r = Ext4WriterMountTest.everyKind().write(image, Ext4Options.builder().fixedSizeBytes(size).build());
+        assertThat(Files.size(image)).isEqualTo(size);
+        assertThat(r.blockCount()).isLessThanOrEqualTo(size / 4096);
+        assertClean(image);
     }
 
     @Test

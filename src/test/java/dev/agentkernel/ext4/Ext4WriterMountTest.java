@@ -18,6 +18,10 @@ class Ext4WriterMountTest {
     /** A valid VFS_CAP_REVISION_2 value granting cap_net_bind_service (as setcap writes it). */
     static final byte[] CAPABILITY = HexFormat.of().parseHex("0000000200040000000000000000000000000000");
 
+    /** Too big for the inode: both files share one attribute block. */
+    static final Metadata BIG_XATTRS = new Metadata(0640, 0, 0, T1, T1, T1,
+            TreeModel.xattrs("user.big", "v".repeat(600).getBytes()));
+
     @TempDir
     Path dir;
 
@@ -40,7 +44,9 @@ class Ext4WriterMountTest {
                 .add(new TreeModel.Device("dev/big", Metadata.of(0660, 0, 6, T1), true, 259, 70000))
                 .add(new TreeModel.Fifo("run/fifo", Metadata.of(0620, 0, 0, T1)))
                 .add(new TreeModel.Socket("run/socket", Metadata.of(0755, 3, 4, T2)))
-                .add(new TreeModel.Dir("deep/a/b/c/d", Metadata.of(02750, 1, 2, T1)));
+                .add(new TreeModel.Dir("deep/a/b/c/d", Metadata.of(02750, 1, 2, T1)))
+                .add(new TreeModel.File("shared/x1", BIG_XATTRS, new TreeModel.Content(5, 5, 0)))
+                .add(new TreeModel.File("shared/x2", BIG_XATTRS, new TreeModel.Content(6, 6, 0)));
     }
 
     @Test
@@ -85,6 +91,11 @@ class Ext4WriterMountTest {
             Files.delete(root.resolve("etc/passwd"));
             Files.writeString(root.resolve("etc/passwd-link"), "appended", java.nio.file.StandardOpenOption.APPEND);
             Files.move(root.resolve("bin/ping"), root.resolve("ping"));
+            var view = Files.getFileAttributeView(root.resolve("shared/x1"),
+                    java.nio.file.attribute.UserDefinedFileAttributeView.class);
+            view.write("big", java.nio.ByteBuffer.wrap(new byte[] {1})); // the kernel unshares the block
+            Files.getFileAttributeView(root.resolve("shared/x2"),
+                    java.nio.file.attribute.UserDefinedFileAttributeView.class).delete("big");
         }
         Tools.assertFsckClean(image);
         assertThat(Tools.debugfs(image, "ls /etc")).contains("new-299");

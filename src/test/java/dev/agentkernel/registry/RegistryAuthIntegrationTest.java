@@ -120,6 +120,28 @@ class RegistryAuthIntegrationTest {
     }
 
     @Test
+    void twoProcessesPullingAtOnceBothSucceedAndImagesRmFreesTheBlobs() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> agentkernel("pull", "-q", reference, "--creds", USER + ":" + PASSWORD));
+            var second = pool.submit(() -> agentkernel("pull", "-q", reference, "--creds", USER + ":" + PASSWORD));
+            assertThat(first.get().exitCode()).as(first.get().stderr()).isZero();
+            assertThat(second.get().exitCode()).as(second.get().stderr()).isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+        Path blobs = home.resolve("blobs/sha256");
+        try (var files = Files.list(blobs)) {
+            assertThat(files.count()).as("manifest, config and 3 layers, each once").isEqualTo(5);
+        }
+        ExternalCommand.Result rm = agentkernel("images", "rm", reference);
+        assertThat(rm.exitCode()).as(rm.stderr()).isZero();
+        try (var files = Files.list(blobs)) {
+            assertThat(files.toList()).as("no other image uses them").isEmpty();
+        }
+    }
+
+    @Test
     void wrongCredentialsAreAClear401() throws IOException {
         ExternalCommand.Result pull = agentkernel("pull", reference, "--creds", USER + ":wrong-password");
         assertThat(pull.exitCode()).isEqualTo(1);
