@@ -67,7 +67,7 @@ final class InflatingPipe extends InputStream {
         try (InputStream raw = layer.opener().open();
              CountingInputStream counted = new CountingInputStream(raw, n -> compressedBytes = n)) {
             declared = Compression.fromMediaType(layer.mediaType(), layerName);
-            InputStream data = layer.uncompressed().apply(Compression.decompress(counted, declared, layerName));
+            InputStream data = Compression.decompress(counted, declared, layerName);
             while (!closed) {
                 byte[] buffer = freeBuffer();
                 int length = data.readNBytes(buffer, 0, buffer.length);
