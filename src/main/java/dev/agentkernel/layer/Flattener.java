@@ -127,11 +127,7 @@ public final class Flattener {
     }
 
     private void store(LayerEntry e, TarReader tar) throws IOException {
-        long key = key(e.layer(), e.ordinal());
-        ContentRef previous = stored.remove(key);
-        if (previous != null) {
-            sink.discard(previous);
-        }
+        long key = key(e.layer(), e.ordinal()); // stored at most once: the re-reading only fetches what is missing
         stored.put(key, sink.store(tar.content(), e.size()));
         storedSizes.put(key, e.size());
         storedBytes += e.size();
