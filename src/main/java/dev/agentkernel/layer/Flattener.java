@@ -3,6 +3,8 @@ package dev.agentkernel.layer;
 import dev.agentkernel.errors.ImageException;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -78,7 +80,6 @@ public final class Flattener {
                 try (pipe) {
                     listener.layerStarted(i, layers.get(i));
                     entries.set(i, readLayer(i, pipe, upper));
-                    pipe.drainToEnd();
                     listener.layerFinished(i, layers.get(i), pipe.compressedBytes(), entries.get(i).size());
                 }
                 upper.addLayer(entries.get(i));
@@ -93,7 +94,8 @@ public final class Flattener {
 
     private List<LayerEntry> readLayer(int position, InflatingPipe pipe, UpperPaths upper) throws IOException {
         String name = layers.get(position).name();
-        TarReader tar = new TarReader(pipe, name);
+        InputStream tarStream = layers.get(position).uncompressed().apply(pipe);
+        TarReader tar = new TarReader(tarStream, name);
         List<LayerEntry> entries = new ArrayList<>();
         int ordinal = 0;
         long reported = 0;
@@ -111,15 +113,21 @@ public final class Flattener {
             }
             entries.add(e);
         }
+        drainToEnd(tarStream, pipe);
         return entries;
     }
 
+    /**
+     * Reads the rest of the layer, so checks at its end (gzip trailer, blob digest, diff_id) run and report.
+     * The uncompressed check runs here, on this thread, leaving the inflating thread to inflate.
+     */
+    private static void drainToEnd(InputStream tarStream, InflatingPipe pipe) throws IOException {
+        tarStream.transferTo(OutputStream.nullOutputStream());
+        pipe.drainToEnd();
+    }
+
     private void store(LayerEntry e, TarReader tar) throws IOException {
-        long key = key(e.layer(), e.ordinal());
-        ContentRef previous = stored.remove(key);
-        if (previous != null) {
-            sink.discard(previous);
-        }
+        long key = key(e.layer(), e.ordinal()); // stored at most once: the re-reading only fetches what is missing
         stored.put(key, sink.store(tar.content(), e.size()));
         storedSizes.put(key, e.size());
         storedBytes += e.size();
@@ -141,7 +149,8 @@ public final class Flattener {
             }
             String name = layers.get(position).name();
             try (InflatingPipe pipe = InflatingPipe.start(layers.get(position))) {
-                TarReader tar = new TarReader(pipe, name);
+                InputStream tarStream = layers.get(position).uncompressed().apply(pipe);
+                TarReader tar = new TarReader(tarStream, name);
                 int ordinal = 0;
                 int found = 0;
                 for (TarHeader header; (header = tar.next()) != null; ordinal++) {
@@ -151,7 +160,7 @@ public final class Flattener {
                         found++;
                     }
                 }
-                pipe.drainToEnd();
+                drainToEnd(tarStream, pipe);
                 if (found != wanted.size()) {
                     throw new ImageException(name + " changed while it was being read (its second reading has "
                             + ordinal + " entries)");

@@ -63,11 +63,11 @@ final class InflatingPipe extends InputStream {
     }
 
     private void produce(LayerSource layer) {
-        Compression declared;
         try (InputStream raw = layer.opener().open();
-             CountingInputStream counted = new CountingInputStream(raw, n -> compressedBytes = n)) {
-            declared = Compression.fromMediaType(layer.mediaType(), layerName);
-            InputStream data = layer.uncompressed().apply(Compression.decompress(counted, declared, layerName));
+             CountingInputStream counted = new CountingInputStream(raw, n -> compressedBytes = n);
+             // closed explicitly: the zstd decoder's native memory has no finalizer
+             InputStream data = Compression.decompress(counted,
+                     Compression.fromMediaType(layer.mediaType(), layerName), layerName)) {
             while (!closed) {
                 byte[] buffer = freeBuffer();
                 int length = data.readNBytes(buffer, 0, buffer.length);

@@ -15,7 +15,8 @@ import java.util.function.UnaryOperator;
  *                    rare case a hard link needs content its layer's first reading skipped. The flattener
  *                    reads every blob to its end, so a digest-verifying stream sees all bytes.
  * @param uncompressed wraps the decompressed tar stream, e.g. to verify it against the config's diff_id; it
- *                    too is read to its end
+ *                    too is read to its end, on the flattening thread (the blob itself is read on the
+ *                    layer's inflating thread, so hashing work is spread over two cores)
  */
 public record LayerSource(String name, String mediaType, Opener opener, UnaryOperator<InputStream> uncompressed) {
     public LayerSource {

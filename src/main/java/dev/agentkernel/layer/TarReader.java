@@ -28,6 +28,7 @@ final class TarReader {
     private final InputStream in;
     private final String layerName;
     private final byte[] block = new byte[BLOCK];
+    private final byte[] scratch = new byte[1 << 16];
     private final Map<String, byte[]> globalPax = new LinkedHashMap<>();
     private long remaining;
     private long padding;
@@ -251,16 +252,14 @@ final class TarReader {
         currentContent = InputStream.nullInputStream();
     }
 
+    /** Skips by reading (never {@code InputStream.skip}), so a verifying stream underneath sees every byte. */
     private void skipFully(long n) throws IOException {
         while (n > 0) {
-            long skipped = in.skip(n);
-            if (skipped <= 0) {
-                if (in.read() < 0) {
-                    throw truncated();
-                }
-                skipped = 1;
+            int read = in.read(scratch, 0, (int) Math.min(scratch.length, n));
+            if (read < 0) {
+                throw truncated();
             }
-            n -= skipped;
+            n -= read;
         }
     }
 

@@ -137,7 +137,8 @@ class RootfsBadInputTest {
         byte[] big = new byte[12 << 20];
         new Random(42).nextBytes(big);
         layout(List.of(Layer.uncompressed(new TarLayerBuilder().file("big.bin", big).tar())));
-        assertFailsCleanly("oci:" + work.resolve("layout"), options().withFixedSize(4 << 20), "4");
+        assertFailsCleanly("oci:" + work.resolve("layout"), options().withFixedSize(4 << 20), "does not fit",
+                "needs at least");
     }
 
     @Test

@@ -60,6 +60,15 @@ class RootfsProcessesIT {
         }
     }
 
+    /** The writer creates and recreates its temporary file: it may vanish between a listing and a look. */
+    private static long sizeOrZero(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException gone) {
+            return 0;
+        }
+    }
+
     private static List<Path> files(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -81,7 +90,7 @@ class RootfsProcessesIT {
             boolean midway = false;
             while (!midway && System.nanoTime() < deadline && victim.isAlive()) {
                 for (Path p : files(rootfs)) {
-                    if (p.getFileName().toString().endsWith(".tmp") && Files.size(p) > (8 << 20)) {
+                    if (p.getFileName().toString().endsWith(".tmp") && sizeOrZero(p) > (8 << 20)) {
                         midway = true;
                     }
                 }
