@@ -26,6 +26,7 @@ public final class Ext4Writer implements AutoCloseable {
 
     private final Path target;
     private final Ext4Options options;
+    private final TemporaryImage temporary;
     private final ImageFile image;
     private final BlockAllocator allocator;
     private final ContentWriter contentWriter;
@@ -34,9 +35,10 @@ public final class Ext4Writer implements AutoCloseable {
     private boolean finished;
     private boolean closed;
 
-    private Ext4Writer(Path target, Ext4Options options, ImageFile image) {
+    private Ext4Writer(Path target, Ext4Options options, TemporaryImage temporary, ImageFile image) {
         this.target = target;
         this.options = options;
+        this.temporary = temporary;
         this.image = image;
         long blockLimit = Long.MAX_VALUE;
         int headBlocks = 1 + RESERVED_GDT_BLOCKS;
@@ -51,12 +53,12 @@ public final class Ext4Writer implements AutoCloseable {
     /** Starts an image that {@link #finish} will put at {@code target}; until then it is a temporary sibling. */
     public static Ext4Writer create(Path target, Ext4Options options) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
-        Files.delete(temp); // ImageFile creates it exclusively
+        TemporaryImage temporary = TemporaryImage.create(absolute);
         try {
-            return new Ext4Writer(absolute, options, new ImageFile(temp, options.fixedSizeBytes()));
+            return new Ext4Writer(absolute, options, temporary, new ImageFile(temporary.path(), options.fixedSizeBytes()));
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            Files.deleteIfExists(temporary.path());
+            temporary.release();
             throw e;
         }
     }
@@ -106,6 +108,7 @@ public final class Ext4Writer implements AutoCloseable {
             image.close();
             Files.move(image.path(), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             closed = true;
+            temporary.release();
             return result;
         } catch (IOException | RuntimeException e) {
             closeAndDelete();
@@ -137,6 +140,7 @@ public final class Ext4Writer implements AutoCloseable {
             image.close();
         } finally {
             Files.deleteIfExists(image.path());
+            temporary.release();
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -18,10 +17,10 @@ final class ImageFile implements AutoCloseable {
     private final long fixedSizeBytes;
     private volatile IOException firstError;
 
+    /** Opens an existing, empty file. */
     ImageFile(Path path, long fixedSizeBytes) throws IOException {
         this.path = path;
         this.fixedSizeBytes = fixedSizeBytes;
-        Files.createFile(path);
         this.file = new RandomAccessFile(path.toFile(), "rw");
         this.channel = file.getChannel();
     }
