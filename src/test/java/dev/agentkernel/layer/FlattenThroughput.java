@@ -21,9 +21,10 @@ import java.util.zip.GZIPInputStream;
  * Three rounds in one JVM (the first one cold). Not a test; run it with
  * <pre>
  * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.agentkernel.layer.FlattenThroughput [DIR]
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.agentkernel.layer.FlattenThroughput [DIR [ROUNDS]]
  * </pre>
- * (DIR keeps the generated image between runs; default /tmp/agentkernel-flatten-bench).
+ * (DIR keeps the generated image between runs, default /tmp/agentkernel-flatten-bench; a second argument sets the
+ * number of rounds, 3 by default).
  */
 public final class FlattenThroughput {
     public static void main(String[] args) throws Exception {
@@ -37,7 +38,8 @@ public final class FlattenThroughput {
         for (Path b : blobs) {
             compressed += Files.size(b);
         }
-        for (int round = 0; round < 3; round++) {
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        for (int round = 0; round < rounds; round++) {
             long[] inflate = measure(() -> inflateOnly(blobs));
             Path out = dir.resolve("content.bin");
             long[] flatten = measure(() -> flattenInto(blobs, out));
