@@ -130,10 +130,8 @@ public final class Ext4Bench {
                     Found f = found.get(next++);
                     ahead.add(readers.submit(() -> prefetch(f)));
                 }
-                Prefetched p = PREFETCH == 0 ? prefetch(found.get(i)) : get(ahead.get(i));
-                if (PREFETCH > 0) {
-                    ahead.set(i, null);
-                }
+                Prefetched p = get(ahead.get(i));
+                ahead.set(i, null);
                 add(w, found.get(i), p, seenInodes);
             }
             long walked = System.nanoTime();
@@ -145,7 +143,7 @@ public final class Ext4Bench {
         }
     }
 
-    private static final int PREFETCH = Integer.getInteger("bench.prefetch", 64);
+    private static final int PREFETCH = 64;
     private static final long PREFETCH_MAX_FILE = 256 << 10; // larger files stream straight from disk
 
     /** Metadata and, for small regular files, the bytes. */
