@@ -62,7 +62,7 @@ class RegistryPullIntegrationTest {
         images = new BusyboxImages(work);
         registry = LocalRegistry.start(Files.createDirectories(work.resolve("registry")), Optional.empty());
         baseTag = images.build("RUN echo base > /etc/base-marker");
-        derivedTag = images.build("RUN echo base > /etc/base-marker", "RUN echo derived > /derived");
+        derivedTag = images.buildFrom(baseTag, "RUN echo derived > /derived");
         uniqueTag = images.build("RUN echo " + java.util.UUID.randomUUID() + " > /unique");
         push(baseTag, "schema2/app:1", "v2s2");
         push(baseTag, "oci/app:1", "oci");

@@ -28,13 +28,25 @@ public final class BusyboxImages implements AutoCloseable {
 
     /** Builds an image whose Containerfile is busybox plus {@code extraInstructions}; returns its tag. */
     public String build(String... extraInstructions) {
+        return buildWith("FROM scratch\nCOPY busybox /bin/busybox\n"
+                + "RUN [\"/bin/busybox\",\"--install\",\"-s\",\"/bin\"]\n", extraInstructions);
+    }
+
+    /**
+     * Builds an image {@code FROM baseTag} plus {@code extraInstructions}, so it shares every layer of the base
+     * whatever the state of the engine's build cache; returns its tag.
+     */
+    public String buildFrom(String baseTag, String... extraInstructions) {
+        return buildWith("FROM " + baseTag + "\n", extraInstructions);
+    }
+
+    private String buildWith(String head, String... extraInstructions) {
         String tag = "localhost/agentkernel-test-" + UUID.randomUUID().toString().substring(0, 8) + ":1";
         try {
             Path ctx = Files.createTempDirectory(workDir, "ctx");
             Path busybox = Files.exists(Path.of("/bin/busybox")) ? Path.of("/bin/busybox") : RequiredTools.require("busybox");
             Files.copy(busybox, ctx.resolve("busybox"));
-            StringBuilder file = new StringBuilder("FROM scratch\nCOPY busybox /bin/busybox\n"
-                    + "RUN [\"/bin/busybox\",\"--install\",\"-s\",\"/bin\"]\n");
+            StringBuilder file = new StringBuilder(head);
             for (String line : extraInstructions) {
                 file.append(line).append('\n');
             }
