@@ -7,7 +7,7 @@ import dev.agentkernel.image.source.SourceSpec;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.vm.Accelerator;
 import dev.agentkernel.vm.Backend;
-import dev.agentkernel.vm.CommandRunner;
+import dev.agentkernel.vm.SandboxRun;
 import dev.agentkernel.vm.SandboxOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,7 +91,7 @@ public final class RunCommand implements Callable<Integer> {
                 memoryMb, cpus, SandboxOptions.DEFAULT_BOOT_TIMEOUT, keep);
         AgentRequest.Run request = new AgentRequest.Run(command, workdir, parseEnv(env),
                 timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis());
-        CommandRunner.Outcome outcome = CommandRunner.run(home, image == null ? null : SourceSpec.parse(image), options,
+        SandboxRun.Outcome outcome = SandboxRun.run(home, image == null ? null : SourceSpec.parse(image), options,
                 request, System.getenv());
         RunResult r = outcome.result();
         PrintWriter out = spec.commandLine().getOut();

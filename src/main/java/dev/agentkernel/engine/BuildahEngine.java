@@ -2,6 +2,7 @@ package dev.agentkernel.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentkernel.errors.ToolException;
+import dev.agentkernel.process.CommandRunner;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.errors.ImageException;
 import dev.agentkernel.errors.ToolException;
 import dev.agentkernel.image.Digest;
+import dev.agentkernel.process.CommandRunner;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

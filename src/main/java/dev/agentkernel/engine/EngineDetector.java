@@ -1,6 +1,7 @@
 package dev.agentkernel.engine;
 
 import dev.agentkernel.errors.ToolException;
+import dev.agentkernel.process.CommandRunner;
 
 import java.io.File;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package dev.agentkernel.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentkernel.process.CommandRunner;
 
 import java.nio.file.Path;
 

@@ -15,6 +15,7 @@ final class ImageFile implements AutoCloseable {
     private final RandomAccessFile file;
     private final FileChannel channel;
     private final long fixedSizeBytes;
+    private final EarlyWriteback writeback;
     private volatile IOException firstError;
 
     /** Opens an existing, empty file. */
@@ -23,7 +24,11 @@ final class ImageFile implements AutoCloseable {
         this.fixedSizeBytes = fixedSizeBytes;
         this.file = new RandomAccessFile(path.toFile(), "rw");
         this.channel = file.getChannel();
+        this.writeback = new EarlyWriteback(channel, WRITEBACK_INTERVAL);
     }
+
+    /** Bytes between background data syncs: large enough to batch, small enough to overlap most of the I/O. */
+    private static final long WRITEBACK_INTERVAL = Long.getLong("ext4.writeback", 64L << 20);
 
     Path path() {
         return path;
@@ -50,9 +55,11 @@ final class ImageFile implements AutoCloseable {
             throw new IllegalStateException("write beyond the fixed size at " + position);
         }
         try {
+            int length = buffer.remaining();
             while (buffer.hasRemaining()) {
                 position += channel.write(buffer, position);
             }
+            writeback.wrote(length);
         } catch (IOException e) {
             if (firstError == null) {
                 firstError = e;
@@ -69,6 +76,7 @@ final class ImageFile implements AutoCloseable {
         if (channel.size() > sizeBytes) {
             throw new IllegalStateException("image data beyond its size");
         }
+        writeback.await();
         file.setLength(sizeBytes); // extends with a hole
         channel.force(true);
     }

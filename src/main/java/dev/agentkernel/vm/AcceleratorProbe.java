@@ -1,5 +1,7 @@
 package dev.agentkernel.vm;
 
+import dev.agentkernel.process.CommandRunner;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ public final class AcceleratorProbe {
                     "-smp", "1", "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-display", "none",
                     "-kernel", kernel.toString(), "-append", "console=ttyS0 panic=-1 quiet",
                     "-serial", "file:" + console));
-            Subprocess.Result r = Subprocess.run(argv, PROBE_LIMIT);
+            CommandRunner.Result r = CommandRunner.run(argv, PROBE_LIMIT);
             String log = Files.exists(console) ? Files.readString(console) : "";
             return r.exitCode() == 0 && log.contains("Kernel panic") ? Accelerator.KVM : Accelerator.TCG;
         } catch (RuntimeException | IOException e) {

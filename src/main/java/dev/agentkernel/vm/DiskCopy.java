@@ -1,6 +1,7 @@
 package dev.agentkernel.vm;
 
 import dev.agentkernel.errors.VmException;
+import dev.agentkernel.process.CommandRunner;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,10 +16,10 @@ final class DiskCopy {
     }
 
     static void copy(Path source, Path target) {
-        Subprocess.Result r = Subprocess.run(List.of("cp", "--reflink=auto", "--sparse=always", "--",
+        CommandRunner.Result r = CommandRunner.run(List.of("cp", "--reflink=auto", "--sparse=always", "--",
                 source.toString(), target.toString()), Duration.ofMinutes(10));
         if (r.exitCode() != 0) {
-            throw new VmException("cannot copy the root file system " + source + " for the sandbox: " + r.stderr());
+            throw new VmException("cannot copy the root file system " + source + " for the sandbox: " + r.lastErrorLine());
         }
     }
 }

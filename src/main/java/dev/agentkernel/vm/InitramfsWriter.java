@@ -2,6 +2,7 @@ package dev.agentkernel.vm;
 
 import com.github.luben.zstd.ZstdInputStream;
 import dev.agentkernel.errors.VmException;
+import dev.agentkernel.process.CommandRunner;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioConstants;
@@ -114,11 +115,17 @@ public final class InitramfsWriter {
             }
         }
         if (name.endsWith(".ko.xz")) {
-            Subprocess.Result r = Subprocess.run(List.of("xz", "-dc", module.toString()), Duration.ofSeconds(60));
-            if (r.exitCode() != 0) {
-                throw new VmException("cannot decompress " + module + ": " + r.stderr());
+            Path elf = Files.createTempFile("agentkernel-module-", ".ko");
+            try {
+                CommandRunner.Result r = CommandRunner.runToFile(List.of("xz", "-dc", "--", module.toString()),
+                        Duration.ofSeconds(60), elf);
+                if (!r.succeeded()) {
+                    throw new VmException("cannot decompress " + module + ": " + r.lastErrorLine());
+                }
+                return Files.readAllBytes(elf);
+            } finally {
+                Files.deleteIfExists(elf);
             }
-            return r.stdout();
         }
         throw new VmException("unknown module file type: " + module);
     }

@@ -1,6 +1,7 @@
 package dev.agentkernel.vm;
 
 import dev.agentkernel.errors.ToolException;
+import dev.agentkernel.process.CommandRunner;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ public final class VmProcess {
 
     /** Kills the monitor and its descendants, and waits until it is gone. */
     public void kill() {
-        Subprocess.destroyTree(process.toHandle());
+        CommandRunner.destroyTree(process);
         waitFor(Duration.ofSeconds(10));
     }
 

@@ -10,17 +10,17 @@ import dev.agentkernel.ext4.Timestamp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,34 +93,45 @@ public final class Ext4Bench {
         }
     }
 
-    /** A file or directory found by the walk, in walk order. */
-    private record Found(Path file, String path, BasicFileAttributes attrs) {
+    /** A file, directory or symlink found by the walk, in walk order, with what one stat of it told. */
+    private record Found(Path file, String path, int type, long size, Object fileKey, Metadata metadata) {
+        boolean isDirectory() {
+            return type == S_IFDIR;
+        }
+
+        boolean isRegularFile() {
+            return type == S_IFREG;
+        }
+
+        boolean isSymbolicLink() {
+            return type == S_IFLNK;
+        }
     }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFLNK = 0120000;
+    private static final String UNIX_ATTRIBUTES =
+            "unix:mode,ino,dev,uid,gid,size,lastModifiedTime,lastAccessTime,ctime";
 
     /**
      * Walks {@code source} and streams it into an image, as the converter does with a layer: contents go to
      * {@link Ext4Writer#writeContent} one after the other in walk order (so the image is deterministic), while
      * reader threads fetch the next small files ahead, as the converter's decompression thread runs ahead.
+     * Each entry is stat'ed once (a tar stream needs no stat at all: its headers carry the metadata).
      */
     static void write(Path source, Path image, long fixedSizeBytes) throws IOException {
         Ext4Options options = Ext4Options.builder().seed(source.toString().getBytes())
                 .fixedSizeBytes(fixedSizeBytes).defaultTimestamp(Timestamp.ofSeconds(0)).build();
         long start = System.nanoTime();
         List<Found> found = new ArrayList<>();
-        Files.walkFileTree(source, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                found.add(new Found(dir, relative(source, dir), attrs));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                found.add(new Found(file, relative(source, file), attrs));
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        walk(source, source, found);
         ExecutorService readers = Executors.newFixedThreadPool(3);
+        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(PREFETCH);
+        for (int i = 0; i < PREFETCH; i++) {
+            buffers.add(new byte[(int) PREFETCH_MAX_FILE]);
+        }
         try (Ext4Writer w = Ext4Writer.create(image, options)) {
             List<Future<Prefetched>> ahead = new ArrayList<>();
             int next = 0;
@@ -128,11 +139,14 @@ public final class Ext4Bench {
             for (int i = 0; i < found.size(); i++) {
                 while (next < found.size() && next < i + PREFETCH) {
                     Found f = found.get(next++);
-                    ahead.add(readers.submit(() -> prefetch(f)));
+                    ahead.add(readers.submit(() -> prefetch(f, buffers)));
                 }
                 Prefetched p = get(ahead.get(i));
                 ahead.set(i, null);
                 add(w, found.get(i), p, seenInodes);
+                if (p.buffer() != null) {
+                    buffers.add(p.buffer());
+                }
             }
             long walked = System.nanoTime();
             Ext4Result result = w.finish();
@@ -146,30 +160,36 @@ public final class Ext4Bench {
     private static final int PREFETCH = 64;
     private static final long PREFETCH_MAX_FILE = 256 << 10; // larger files stream straight from disk
 
-    /** Metadata and, for small regular files, the bytes. */
-    private record Prefetched(Metadata metadata, byte[] bytes) {
+    /**
+     * Metadata and, for small regular files, the bytes in a pooled buffer (returned after the write: as a
+     * decompressor's buffers are reused, the driver's own garbage does not drive the collector).
+     */
+    private record Prefetched(byte[] buffer, int length) {
     }
 
-    private static Prefetched prefetch(Found f) throws IOException {
-        BasicFileAttributes a = f.attrs();
-        byte[] bytes = a.isRegularFile() && a.size() <= PREFETCH_MAX_FILE ? Files.readAllBytes(f.file()) : null;
-        return new Prefetched(metadata(f.file()), bytes);
+    private static Prefetched prefetch(Found f, BlockingQueue<byte[]> buffers) throws IOException {
+        if (!f.isRegularFile() || f.size() > PREFETCH_MAX_FILE) {
+            return new Prefetched(null, 0);
+        }
+        byte[] buffer = buffers.remove(); // never empty: at most PREFETCH files are ahead
+        try (InputStream in = Files.newInputStream(f.file())) {
+            return new Prefetched(buffer, in.readNBytes(buffer, 0, (int) f.size()));
+        }
     }
 
     private static void add(Ext4Writer w, Found f, Prefetched p, Map<Object, String> seenInodes) throws IOException {
-        BasicFileAttributes attrs = f.attrs();
-        if (attrs.isDirectory()) {
-            w.add(new Ext4Entry.Directory(f.path(), p.metadata()));
-        } else if (attrs.isSymbolicLink()) {
-            w.add(new Ext4Entry.Symlink(f.path(), p.metadata(), Files.readSymbolicLink(f.file()).toString()));
-        } else if (attrs.isRegularFile()) {
-            String first = seenInodes.putIfAbsent(attrs.fileKey(), f.path());
+        if (f.isDirectory()) {
+            w.add(new Ext4Entry.Directory(f.path(), f.metadata()));
+        } else if (f.isSymbolicLink()) {
+            w.add(new Ext4Entry.Symlink(f.path(), f.metadata(), Files.readSymbolicLink(f.file()).toString()));
+        } else if (f.isRegularFile()) {
+            String first = seenInodes.putIfAbsent(f.fileKey(), f.path());
             if (first != null) {
                 w.add(new Ext4Entry.HardLink(f.path(), first));
                 return;
             }
-            try (InputStream in = p.bytes() != null ? new ByteArrayInputStream(p.bytes()) : Files.newInputStream(f.file())) {
-                w.add(new Ext4Entry.RegularFile(f.path(), p.metadata(), w.writeContent(in, attrs.size())));
+            try (InputStream in = p.buffer() != null ? new ByteArrayInputStream(p.buffer(), 0, p.length()) : Files.newInputStream(f.file())) {
+                w.add(new Ext4Entry.RegularFile(f.path(), f.metadata(), w.writeContent(in, f.size())));
             }
         }
     }
@@ -185,15 +205,25 @@ public final class Ext4Bench {
         }
     }
 
-    private static String relative(Path root, Path p) {
-        return root.relativize(p).toString();
+    private static void walk(Path root, Path p, List<Found> found) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        Metadata metadata = new Metadata(mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
+                time(a.get("lastAccessTime")), time(a.get("lastModifiedTime")), time(a.get("ctime")), Map.of());
+        Found f = new Found(p, relative(root, p), mode & S_IFMT, (Long) a.get("size"),
+                List.of(a.get("dev"), a.get("ino")), metadata);
+        found.add(f);
+        if (f.isDirectory()) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
+                for (Path child : children) {
+                    walk(root, child, found);
+                }
+            }
+        }
     }
 
-    private static Metadata metadata(Path p) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,lastModifiedTime,lastAccessTime,ctime",
-                LinkOption.NOFOLLOW_LINKS);
-        return new Metadata((Integer) a.get("mode") & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
-                time(a.get("lastAccessTime")), time(a.get("lastModifiedTime")), time(a.get("ctime")), Map.of());
+    private static String relative(Path root, Path p) {
+        return root.relativize(p).toString();
     }
 
     private static Timestamp time(Object fileTime) {

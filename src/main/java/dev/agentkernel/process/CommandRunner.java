@@ -1,4 +1,4 @@
-package dev.agentkernel.engine;
+package dev.agentkernel.process;
 
 import dev.agentkernel.errors.ToolException;
 
@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs an outside program from an argument vector (never a shell string): stdin from {@code /dev/null}, stdout
+ * Runs an outside program (container engines, QEMU probes, cp, xz) from an argument vector (never a shell string): stdin from {@code /dev/null}, stdout
  * and stderr drained line by line on their own threads (optionally streamed to the user as they come), a
  * timeout, and the whole process tree destroyed on every way out that leaves it running.
  */
@@ -61,9 +62,24 @@ public final class CommandRunner {
      * @throws ToolException when the program cannot be started or does not finish within {@code timeout}
      */
     public static Result run(List<String> command, Duration timeout, Consumer<String> live) {
+        return execute(command, timeout, live, null);
+    }
+
+    /**
+     * Runs {@code command} with its stdout written to {@code stdoutFile} (for binary output, which the line
+     * readers would mangle); the result's stdout is empty.
+     */
+    public static Result runToFile(List<String> command, Duration timeout, Path stdoutFile) {
+        return execute(command, timeout, null, stdoutFile);
+    }
+
+    private static Result execute(List<String> command, Duration timeout, Consumer<String> live, Path stdoutFile) {
         String program = command.get(0);
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
                 new File("/dev/null")));
+        if (stdoutFile != null) {
+            builder.redirectOutput(stdoutFile.toFile());
+        }
         Process process;
         try {
             process = builder.start();

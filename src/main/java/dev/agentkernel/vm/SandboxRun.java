@@ -15,8 +15,8 @@ import java.util.Map;
  * {@code agentkernel run}: one command in a fresh sandbox that is gone afterwards. The monitor and kernel are
  * checked first, then the image is converted (cached), then the VM boots.
  */
-public final class CommandRunner {
-    private CommandRunner() {
+public final class SandboxRun {
+    private SandboxRun() {
     }
 
     /** The command's result, how long each step took, and the sandbox directory when it was kept (else null). */

@@ -1,4 +1,4 @@
-package dev.agentkernel.engine;
+package dev.agentkernel.process;
 
 import dev.agentkernel.errors.ToolException;
 import org.junit.jupiter.api.Test;
@@ -25,6 +25,16 @@ class CommandRunnerTest {
         assertThat(result.stderr()).isEqualTo("err1\n");
         assertThat(result.lastErrorLine()).isEqualTo("err1");
         assertThat(live).containsExactlyInAnyOrder("out1", "err1", "a b  \"c\"");
+    }
+
+    @Test
+    void binaryOutputGoesToAFileUnchanged(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = dir.resolve("out.bin");
+        CommandRunner.Result result = CommandRunner.runToFile(List.of("/usr/bin/printf", "\\000\\377\\n\\200"),
+                Duration.ofSeconds(30), out);
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.stdout()).isEmpty();
+        assertThat(java.nio.file.Files.readAllBytes(out)).containsExactly(0x00, 0xff, '\n', 0x80);
     }
 
     @Test
