@@ -8,6 +8,7 @@ import dev.agentkernel.ext4.Ext4Options;
 import dev.agentkernel.ext4.Ext4Result;
 import dev.agentkernel.ext4.Ext4Writer;
 import dev.agentkernel.ext4.Timestamp;
+import dev.agentkernel.image.Digest;
 import dev.agentkernel.image.Image;
 import dev.agentkernel.image.ImageLayer;
 import dev.agentkernel.image.source.ImageSource;
@@ -20,6 +21,9 @@ import dev.agentkernel.layer.Flattener;
 import dev.agentkernel.layer.LayerSource;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.store.FileLocks;
+import dev.agentkernel.store.ImageOrigin;
+import dev.agentkernel.store.ImageRecord;
+import dev.agentkernel.store.ImageStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,6 +60,12 @@ public final class RootfsConverter {
     public RootfsResult convert(SourceSpec spec, RootfsOptions options, ConversionListener listener) {
         long started = System.nanoTime();
         AgentBinary agent = AgentBinary.resolve(options.agent());
+        if (options.output().isEmpty() && options.useCache()) {
+            Optional<RootfsResult> hit = cachedBuiltImage(spec, agent, options, started);
+            if (hit.isPresent()) {
+                return hit.get();
+            }
+        }
         try (ImageSource source = ImageSources.open(spec, new SourceOptions(options.platform(), home))) {
             Image image = source.image();
             listener.imageResolved(image);
@@ -70,6 +80,38 @@ public final class RootfsConverter {
             }
             return cached(spec, image, agent, options, time, listener, started);
         }
+    }
+
+    /**
+     * A cache hit for a locally built image without exporting it from its engine, which costs a full
+     * {@code podman save} of the image. The engine's image id is the config digest, which fixes every layer's
+     * content (through its diff_ids), so an entry converted from that image id is this image's rootfs; the key
+     * is recomputed from the entry's manifest digest with today's agent and options.
+     */
+    private Optional<RootfsResult> cachedBuiltImage(SourceSpec spec, AgentBinary agent, RootfsOptions options,
+                                                    long started) {
+        if (!(spec instanceof SourceSpec.LocalImage local)) {
+            return Optional.empty();
+        }
+        Optional<ImageRecord> record = new ImageStore(home).get(local.name());
+        if (record.isEmpty() || record.get().origin() != ImageOrigin.BUILT) {
+            return Optional.empty();
+        }
+        String imageId = record.get().id().toString();
+        long seconds = defaultTimestamp().seconds();
+        for (RootfsCache.Cached candidate : cache.list()) {
+            if (!imageId.equals(candidate.entry().imageId())) {
+                continue;
+            }
+            Digest manifest = Digest.parse(candidate.entry().manifestDigest());
+            Optional<RootfsCache.Cached> hit = cache.lookup(CacheKey.of(manifest, agent, options, seconds));
+            if (hit.isPresent()) {
+                cache.touch(hit.get());
+                return Optional.of(result(hit.get().image(), hit.get().entry().filesystemBytes(),
+                        hit.get().entry().entries(), manifest, true, started));
+            }
+        }
+        return Optional.empty();
     }
 
     private RootfsResult cached(SourceSpec spec, Image image, AgentBinary agent, RootfsOptions options, Timestamp time,
@@ -231,7 +273,12 @@ public final class RootfsConverter {
     }
 
     private static RootfsResult result(Path path, long size, long entries, Image image, boolean hit, long started) {
+        return result(path, size, entries, image.manifestDigest(), hit, started);
+    }
+
+    private static RootfsResult result(Path path, long size, long entries, Digest manifestDigest, boolean hit,
+                                       long started) {
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new RootfsResult(path, size, DiskUsage.of(path, size), entries, image.manifestDigest(), hit, seconds);
+        return new RootfsResult(path, size, DiskUsage.of(path, size), entries, manifestDigest, hit, seconds);
     }
 }

@@ -1,11 +1,16 @@
 package dev.agentkernel.rootfs;
 
+import dev.agentkernel.image.Digest;
 import dev.agentkernel.image.Platform;
 import dev.agentkernel.image.source.SourceSpec;
 import dev.agentkernel.store.AgentkernelHome;
+import dev.agentkernel.store.ImageName;
+import dev.agentkernel.store.ImageRecord;
+import dev.agentkernel.store.ImageStore;
 import dev.agentkernel.testing.BusyboxImages;
 import dev.agentkernel.testing.Ext4Check;
 import dev.agentkernel.testing.LoopMount;
+import dev.agentkernel.testing.TestProcess;
 import dev.agentkernel.testing.TreeSnapshot;
 import dev.agentkernel.testing.Umoci;
 import org.junit.jupiter.api.AfterAll;
@@ -154,6 +159,36 @@ class RootfsConverterIT {
         assertThat(fresh.path()).isEqualTo(a.path());
         assertThat(Files.getLastModifiedTime(a.path()).toMillis()).isGreaterThanOrEqualTo(before);
         assertThat(new RootfsCache(AgentkernelHome.at(home)).list()).hasSize(2);
+    }
+
+    @Test
+    void aBuiltImageHitsTheCacheWithoutBeingExportedAgain(@TempDir Path home) throws Exception {
+        // A second tag of the same engine image: same image id, and a tag this test may remove.
+        String alias = "localhost/agentkernel-test-alias-" + java.util.UUID.randomUUID().toString().substring(0, 8) + ":1";
+        TestProcess.run(List.of("podman", "tag", tag, alias), java.time.Duration.ofMinutes(1));
+        try {
+            String id = TestProcess.run(List.of("podman", "image", "inspect", "--format", "{{.Id}}", alias),
+                    java.time.Duration.ofMinutes(1)).stdout().strip();
+            AgentkernelHome h = AgentkernelHome.at(home);
+            new ImageStore(h).put(ImageRecord.built(ImageName.parse("built"), Digest.parse("sha256:" + id), 1,
+                    java.time.Instant.EPOCH, Map.of(), new ImageRecord.BuildInfo("podman", alias, work, work)));
+            RootfsConverter converter = new RootfsConverter(h);
+            RootfsResult first = converter.convert(SourceSpec.parse("built"), noAgent());
+            assertThat(first.cacheHit()).isFalse();
+
+            // Exporting now would fail: the engine no longer knows the tag. The image id still names the content.
+            TestProcess.run(List.of("podman", "untag", alias), java.time.Duration.ofMinutes(1));
+            RootfsResult second = converter.convert(SourceSpec.parse("built"), noAgent());
+            assertThat(second.cacheHit()).isTrue();
+            assertThat(second.path()).isEqualTo(first.path());
+            assertThat(second.imageDigest()).isEqualTo(first.imageDigest());
+
+            // Other options are another entry, and need the image itself.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> converter.convert(SourceSpec.parse("built"),
+                    noAgent().withFreeBytes(2L << 30))).isInstanceOf(dev.agentkernel.errors.AgentkernelException.class);
+        } finally {
+            TestProcess.runAllowingFailure(List.of("podman", "untag", alias), java.time.Duration.ofMinutes(1));
+        }
     }
 
     @Test
