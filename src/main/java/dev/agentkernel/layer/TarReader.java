@@ -88,14 +88,7 @@ final class TarReader {
 
     private TarHeader entry(char rawType, long archiveSize, List<Map.Entry<String, byte[]>> localPax,
                             byte[] longName, byte[] longLink) throws IOException {
-        Map<String, byte[]> pax = new LinkedHashMap<>(globalPax);
-        for (Map.Entry<String, byte[]> e : localPax) {
-            if (e.getValue().length == 0) {
-                pax.remove(e.getKey()); // an empty value cancels a global one
-            } else {
-                pax.put(e.getKey(), e.getValue());
-            }
-        }
+        Map<String, byte[]> pax = effectivePax(localPax);
         boolean posix = matches(257, "ustar\0");
         boolean gnu = matches(257, "ustar ");
         String name = text(pax, "path");
@@ -121,14 +114,52 @@ final class TarReader {
         boolean headerOnly = "123456".indexOf(rawType) >= 0;
         remaining = headerOnly ? 0 : size;
         padding = headerOnly ? 0 : (BLOCK - size % BLOCK) % BLOCK;
-        List<long[]> sparse = null;
-        long realSize = type == '0' ? size : 0;
+        Map<String, byte[]> xattrs = pax.isEmpty() ? Map.of() : xattrs(pax);
+        if (rawType == 'S' || isPaxSparse(pax)) {
+            return sparseEntry(rawType, name, type, size, mode, uid, gid, mtime, atime, linkName, major, minor,
+                    xattrs, pax, localPax);
+        }
+        currentContent = type == '0' ? new EntryStream() : InputStream.nullInputStream();
+        return new TarHeader(name, type, mode, uid, gid, type == '0' ? size : 0, mtime, atime, linkName,
+                major, minor, xattrs, null);
+    }
+
+    /**
+     * The global PAX records overridden by this entry's. Most entries have neither: then no map is built, which
+     * keeps the per-entry path (and the code the JIT compiles for it) small.
+     */
+    private Map<String, byte[]> effectivePax(List<Map.Entry<String, byte[]>> localPax) {
+        if (localPax.isEmpty()) {
+            return globalPax.isEmpty() ? Map.of() : globalPax;
+        }
+        Map<String, byte[]> pax = new LinkedHashMap<>(globalPax);
+        for (Map.Entry<String, byte[]> e : localPax) {
+            if (e.getValue().length == 0) {
+                pax.remove(e.getKey()); // an empty value cancels a global one
+            } else {
+                pax.put(e.getKey(), e.getValue());
+            }
+        }
+        return pax;
+    }
+
+    private static boolean isPaxSparse(Map<String, byte[]> pax) {
+        return !pax.isEmpty() && (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
+                || pax.containsKey("GNU.sparse.offset") || pax.containsKey("GNU.sparse.size"));
+    }
+
+    /** A sparse regular file, old GNU ('S') or PAX (GNU.sparse.* formats 0.0, 0.1 and 1.0). */
+    private TarHeader sparseEntry(char rawType, String name, char type, long size, int mode, int uid, int gid,
+                                  Instant mtime, Instant atime, String linkName, int major, int minor,
+                                  Map<String, byte[]> xattrs, Map<String, byte[]> pax,
+                                  List<Map.Entry<String, byte[]>> localPax) throws IOException {
         SparseMaps sparseMaps = new SparseMaps(problem -> corrupt(problem + " of '" + currentName + "'"));
+        List<long[]> sparse;
+        long realSize;
         if (rawType == 'S') {
             realSize = number(483, 12, "realsize");
             sparse = sparseMaps.oldGnu(block, in, truncated());
-        } else if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
-                || pax.containsKey("GNU.sparse.offset") || pax.containsKey("GNU.sparse.size")) {
+        } else {
             String sparseName = text(pax, "GNU.sparse.name");
             if (sparseName != null) {
                 name = sparseName;
@@ -138,17 +169,12 @@ final class TarReader {
             sparse = "1".equals(text(pax, "GNU.sparse.major")) ? sparseMaps.fromData(new EntryStream())
                     : sparseMaps.fromPax(localPax, text(pax, "GNU.sparse.map"));
         }
-        Map<String, byte[]> xattrs = xattrs(pax);
-        if (sparse != null) {
-            long dataBytes = sparseMaps.dataBytes(sparse, realSize);
-            if (dataBytes != remaining) {
-                throw corrupt("sparse map of '" + name + "' covers " + dataBytes + " bytes but the entry holds "
-                        + remaining);
-            }
-            currentContent = new SparseInputStream(new EntryStream(), sparse, realSize);
-        } else {
-            currentContent = type == '0' ? new EntryStream() : InputStream.nullInputStream();
+        long dataBytes = sparseMaps.dataBytes(sparse, realSize);
+        if (dataBytes != remaining) {
+            throw corrupt("sparse map of '" + name + "' covers " + dataBytes + " bytes but the entry holds "
+                    + remaining);
         }
+        currentContent = new SparseInputStream(new EntryStream(), sparse, realSize);
         return new TarHeader(name, type, mode, uid, gid, type == '0' ? realSize : 0, mtime, atime, linkName,
                 major, minor, xattrs, sparse);
     }

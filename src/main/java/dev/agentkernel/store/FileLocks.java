@@ -34,8 +34,15 @@ public final class FileLocks {
             this.lock = lock;
         }
 
+        private boolean closed;
+
+        /** Releases the lock; a second call does nothing. Call it from the thread that took the lock. */
         @Override
         public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
             try {
                 lock.release();
                 channel.close();
@@ -56,13 +63,44 @@ public final class FileLocks {
         try {
             Files.createDirectories(key.getParent());
             channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.lock();
+            FileLock lock = lockRetryingFalseDeadlocks(channel);
             return new Held(threadLock, channel, lock);
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             threadLock.unlock();
             throw new StoreException("could not lock " + key + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Linux checks POSIX record locks for deadlock per process, not per thread: when two processes each have
+     * one thread holding a lock and another waiting for the other's, the kernel refuses the second wait with
+     * EDEADLK although no thread waits for itself. Nothing was acquired then, so waiting a moment and asking
+     * again is safe; the holder's thread makes progress meanwhile.
+     */
+    private static FileLock lockRetryingFalseDeadlocks(FileChannel channel) throws IOException {
+        long backoffMillis = 5;
+        while (true) {
+            try {
+                return channel.lock();
+            } catch (IOException e) {
+                if (!isDeadlockRefusal(e)) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for a lock", e);
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 200);
+        }
+    }
+
+    private static boolean isDeadlockRefusal(IOException e) {
+        String message = e.getMessage();
+        return message != null && message.contains("Resource deadlock avoided");
     }
 
     private static void closeQuietly(FileChannel channel) {
