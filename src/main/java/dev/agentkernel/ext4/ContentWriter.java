@@ -2,6 +2,7 @@ package dev.agentkernel.ext4;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -15,9 +16,19 @@ final class ContentWriter {
     /** One chunk buffer per calling thread, reused: memory stays flat whatever the number and size of files. */
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[CHUNK]);
 
+    /** Runs up to this size are gathered; larger ones are written directly, outside the lock. */
+    private static final int SMALL_RUN = 64 << 10;
+
     private final ImageFile image;
     private final BlockAllocator allocator;
     private final long blockLimit;
+    /**
+     * Small runs that follow each other on disk (the allocator only moves forward, so a stream of small files
+     * lands back to back) gather here and reach the file in one write instead of one per file. Direct, so the
+     * write needs no extra copy. Guarded by the allocator lock, like {@link #pendingStart}.
+     */
+    private final ByteBuffer pending = ByteBuffer.allocateDirect(CHUNK);
+    private long pendingStart = -1;
 
     /** @param blockLimit blocks the data may use at most (a fixed size minus the least metadata), or MAX_VALUE */
     ContentWriter(ImageFile image, BlockAllocator allocator, long blockLimit) {
@@ -81,15 +92,50 @@ final class ContentWriter {
                             + image.fixedSizeBytes() + " bytes but the data alone needs at least "
                             + allocator.next() * Geometry.BLOCK_SIZE + " bytes");
                 }
+                if (count * Geometry.BLOCK_SIZE <= SMALL_RUN) {
+                    gather(start, buffer, at * Geometry.BLOCK_SIZE, count * Geometry.BLOCK_SIZE);
+                }
             }
-            image.write(start, buffer, at * Geometry.BLOCK_SIZE, count * Geometry.BLOCK_SIZE);
+            if (count * Geometry.BLOCK_SIZE > SMALL_RUN) {
+                image.write(start, buffer, at * Geometry.BLOCK_SIZE, count * Geometry.BLOCK_SIZE);
+            }
             extents.add(firstLogical + at, start, count); // this call's own list: no lock needed
             at += count;
         }
     }
 
+    /** Appends a run to the gathered ones, writing those first when it does not follow them or they are full. */
+    private void gather(long start, byte[] buffer, int offset, int length) throws IOException {
+        boolean follows = pendingStart >= 0 && start == pendingStart + pending.position() / Geometry.BLOCK_SIZE;
+        if (!follows || pending.remaining() < length) {
+            writePending();
+            pendingStart = start;
+        }
+        pending.put(buffer, offset, length);
+    }
+
+    /** Writes the gathered runs: before their blocks are zeroed, and before finish() writes metadata. */
+    void flush() throws IOException {
+        synchronized (allocator) {
+            writePending();
+        }
+    }
+
+    private void writePending() throws IOException {
+        if (pending.position() > 0) {
+            pending.flip();
+            try {
+                image.write(pendingStart * Geometry.BLOCK_SIZE, pending);
+            } finally {
+                pending.clear();
+                pendingStart = -1;
+            }
+        }
+    }
+
     /** Overwrites a discarded content's blocks with zeros, so its bytes never stay in the image. */
     void zero(FileContent content) throws IOException {
+        flush(); // the content's bytes may still be gathered: they must not land after the zeros
         byte[] zeros = new byte[CHUNK];
         int blocksPerChunk = CHUNK / Geometry.BLOCK_SIZE;
         ExtentList extents = content.extents();

@@ -61,6 +61,9 @@ final class DirectoryEncoder {
 
     /** How many blocks {@link #encode} produces (the layout needs it before inode numbers are final). */
     int blockCount(InodeSpec dir, int minimumBlocks) {
+        if (!isIndexed(dir)) {
+            return Math.max(1, minimumBlocks); // a linear directory: one block of names plus any spare ones
+        }
         return encode(dir, minimumBlocks).size();
     }
 

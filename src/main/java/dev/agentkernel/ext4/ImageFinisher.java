@@ -26,6 +26,7 @@ final class ImageFinisher {
     }
 
     Ext4Result finish(Map<String, Ext4Entry> entries, List<FileContent> contents, Path target) throws IOException {
+        contentWriter.flush();
         TreeBuilder.Tree tree = new TreeBuilder(options.defaultTimestamp()).build(entries);
         claimContents(tree, contents);
         Superblock sb = newSuperblock();

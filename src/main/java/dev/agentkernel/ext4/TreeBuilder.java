@@ -43,7 +43,7 @@ final class TreeBuilder {
     Tree build(Map<String, Ext4Entry> entries) {
         Node root = new Node(null, defaultDirectory(0755));
         nodes.put("", root);
-        for (Ext4Entry e : new TreeMap<>(entries).values()) {
+        for (Ext4Entry e : entries.values()) { // any order: children maps sort names, numbering walks them
             place(e);
         }
         if (!root.children.containsKey(LOST_AND_FOUND)) {

@@ -32,11 +32,18 @@ final class Xattrs {
 
     private final List<Attr> attrs;
 
+    /** The order the kernel searches entries in: index, name length, name. */
+    private static final Comparator<Attr> KERNEL_ORDER = Comparator.comparingInt(Attr::index)
+            .thenComparingInt((Attr a) -> a.name().length).thenComparing(Attr::name, java.util.Arrays::compareUnsigned);
+
     Xattrs(Map<String, byte[]> xattrs) {
+        if (xattrs.isEmpty()) { // most inodes: nothing to convert or sort
+            this.attrs = List.of();
+            return;
+        }
         List<Attr> list = new ArrayList<>();
         xattrs.forEach((name, value) -> list.add(toAttr(name, value)));
-        list.sort(Comparator.comparingInt(Attr::index).thenComparingInt(a -> a.name().length)
-                .thenComparing(Attr::name, java.util.Arrays::compareUnsigned));
+        list.sort(KERNEL_ORDER);
         this.attrs = list;
     }
 
