@@ -149,8 +149,12 @@ public final class Sandbox implements AutoCloseable {
                 throw e;
             }
             process.waitFor(Duration.ofMillis(500));
-            throw notBooted(process.isAlive() ? "the VM's agent did not answer: " + e.getMessage()
-                    : "the VM stopped before its agent answered (exit code " + process.exitValue() + ")");
+            if (!process.isAlive()) {
+                throw notBooted("the VM stopped before its agent answered (exit code " + process.exitValue() + ")");
+            }
+            // A ping that used up the boot deadline is the plain timeout; anything earlier is a real error.
+            throw notBooted(Instant.now().isBefore(deadline) ? "the VM's agent did not answer: " + e.getMessage()
+                    : "the VM's agent did not answer within " + bootTimeout.toSeconds() + " s");
         }
     }
 
