@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.agent.AgentTransport;
 import dev.agentkernel.agent.FirecrackerVsockTransport;
+import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.errors.VmException;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -35,6 +38,24 @@ public final class FirecrackerMonitor implements Monitor {
     @Override
     public Path program() {
         return program;
+    }
+
+    /**
+     * Firecracker on x86_64 boots only an uncompressed ELF kernel; distributions install a compressed bzImage
+     * as /boot/vmlinuz-*, which it would refuse with a far less helpful message at boot.
+     */
+    public static void requireElfKernel(Path kernel) {
+        byte[] head = new byte[4];
+        try (InputStream in = Files.newInputStream(kernel)) {
+            if (in.readNBytes(head, 0, 4) == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') {
+                return;
+            }
+        } catch (IOException e) {
+            throw new VmException("cannot read the kernel " + kernel + ": " + e.getMessage(), e);
+        }
+        throw new UserInputException("the firecracker backend needs an uncompressed ELF kernel (vmlinux), and " + kernel
+                + " is not one (a /boot/vmlinuz-* bzImage is for QEMU): pass --kernel PATH/TO/vmlinux, or use"
+                + " --backend qemu");
     }
 
     public static Path configFile(VmSpec spec) {

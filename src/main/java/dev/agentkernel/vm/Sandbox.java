@@ -71,6 +71,9 @@ public final class Sandbox implements AutoCloseable {
                     + transport.configSymbol() + "), which the " + backend.cliName() + " backend needs for "
                     + transport.purpose());
         }
+        if (backend == Backend.FIRECRACKER) {
+            FirecrackerMonitor.requireElfKernel(kernel.kernel());
+        }
         Monitor monitor = backend == Backend.QEMU ? new QemuMonitor(program) : new FirecrackerMonitor(program);
         return new Launch(home, monitor, kernel, options);
     }

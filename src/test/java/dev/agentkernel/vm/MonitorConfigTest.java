@@ -53,6 +53,22 @@ class MonitorConfigTest {
     }
 
     @Test
+    void firecrackerTakesOnlyAnElfKernel(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path elf = java.nio.file.Files.write(dir.resolve("vmlinux"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+        FirecrackerMonitor.requireElfKernel(elf);
+        Path bzImage = java.nio.file.Files.write(dir.resolve("vmlinuz"), new byte[] {'M', 'Z', 0, 0, 0, 0});
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FirecrackerMonitor.requireElfKernel(bzImage))
+                .isInstanceOf(dev.agentkernel.errors.UserInputException.class)
+                .hasMessageContaining("vmlinux").hasMessageContaining("--backend qemu");
+        java.util.Optional<Path> installed;
+        try (var boot = java.nio.file.Files.list(Path.of("/boot"))) {
+            installed = boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).findFirst();
+        }
+        installed.ifPresent(k -> org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> FirecrackerMonitor.requireElfKernel(k)).hasMessageContaining("not one"));
+    }
+
+    @Test
     void firecrackerConfigurationNamesKernelDriveMachineAndVsock() {
         VmSpec spec = spec(tmp.resolve("initrd"), Accelerator.KVM);
         List<String> argv = new FirecrackerMonitor(Path.of("/usr/bin/firecracker")).command(spec);
