@@ -12,6 +12,8 @@ import java.util.Arrays;
  */
 final class ContentWriter {
     private static final int CHUNK = 1 << 20;
+    /** Written over discarded contents; never modified. */
+    private static final byte[] ZEROS = new byte[CHUNK];
     private static final byte[] ZERO_BLOCK = new byte[Geometry.BLOCK_SIZE];
     /** One chunk buffer per calling thread, reused: memory stays flat whatever the number and size of files. */
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[CHUNK]);
@@ -133,10 +135,15 @@ final class ContentWriter {
         }
     }
 
-    /** Overwrites a discarded content's blocks with zeros, so its bytes never stay in the image. */
-    void zero(FileContent content) throws IOException {
+    /** The content turned out to be hidden: zeros over its blocks, so its bytes never stay in the image. */
+    void discard(FileContent content) throws IOException {
+        zero(content);
+        content.moveTo(FileContent.State.DISCARDED);
+    }
+
+    private void zero(FileContent content) throws IOException {
         flush(); // the content's bytes may still be gathered: they must not land after the zeros
-        byte[] zeros = new byte[CHUNK];
+        byte[] zeros = ZEROS;
         int blocksPerChunk = CHUNK / Geometry.BLOCK_SIZE;
         ExtentList extents = content.extents();
         for (int i = 0; i < extents.size(); i++) {

@@ -38,20 +38,16 @@ final class DirectoryEncoder {
     }
 
     /** The directory's blocks in logical order. lost+found keeps spare empty blocks like mke2fs makes them. */
-    List<byte[]> encode(InodeSpec dir, int minimumBlocks) {
+    List<byte[]> encode(InodeSpec dir) {
         int seed = Checksums.inodeSeed(fsCsumSeed, dir.number);
-        int linearSize = 24;
-        for (InodeSpec.Child c : dir.children) {
-            linearSize += Named.recordSize(c.name().length);
-        }
-        if (linearSize <= LEAF_SPACE) {
+        if (!isIndexed(dir)) {
             List<Named> all = new ArrayList<>();
             all.add(new Named(new byte[] {'.'}, dir.number, Features.FT_DIR, 0));
             all.add(new Named(new byte[] {'.', '.'}, dir.parent.number, Features.FT_DIR, 0));
             all.addAll(named(dir, false));
             List<byte[]> blocks = new ArrayList<>();
             blocks.add(leaf(all, 0, all.size(), seed));
-            while (blocks.size() < minimumBlocks) {
+            while (blocks.size() < dir.minimumBlocks) {
                 blocks.add(leaf(all, 0, 0, seed));
             }
             return blocks;
@@ -59,12 +55,14 @@ final class DirectoryEncoder {
         return htree(dir, seed);
     }
 
-    /** How many blocks {@link #encode} produces (the layout needs it before inode numbers are final). */
-    int blockCount(InodeSpec dir, int minimumBlocks) {
+    /** How many blocks {@link #encode} produces, without building them (the layout needs it first). */
+    int blockCount(InodeSpec dir) {
         if (!isIndexed(dir)) {
-            return Math.max(1, minimumBlocks); // a linear directory: one block of names plus any spare ones
+            return Math.max(1, dir.minimumBlocks); // a linear directory: one block of names plus any spare ones
         }
-        return encode(dir, minimumBlocks).size();
+        List<Named> entries = sortedByHash(dir);
+        int leaves = leafStarts(entries).size();
+        return 1 + indexNodes(leaves, entries.size()) + leaves;
     }
 
     /** Whether the directory needs more than one block of names, and so an htree. */
@@ -85,12 +83,18 @@ final class DirectoryEncoder {
         return list;
     }
 
-    private List<byte[]> htree(InodeSpec dir, int seed) {
+    /** The names in htree order: by hash, then by name. */
+    private List<Named> sortedByHash(InodeSpec dir) {
         List<Named> entries = named(dir, true);
         entries.sort((a, b) -> {
             int byHash = Integer.compareUnsigned(a.hash(), b.hash());
             return byHash != 0 ? byHash : Arrays.compareUnsigned(a.name(), b.name());
         });
+        return entries;
+    }
+
+    /** Where each leaf starts in the sorted names: a leaf takes names until the next would not fit. */
+    private static List<Integer> leafStarts(List<Named> entries) {
         List<Integer> leafStarts = new ArrayList<>();
         int used = LEAF_SPACE;
         for (int i = 0; i < entries.size(); i++) {
@@ -101,6 +105,20 @@ final class DirectoryEncoder {
             }
             used += size;
         }
+        return leafStarts;
+    }
+
+    /** Index blocks between the root and the leaves: none up to 507 leaves, else one per 510 leaves. */
+    private static int indexNodes(int leaves, int names) {
+        if (leaves > ROOT_LIMIT * NODE_LIMIT) {
+            throw new Ext4Exception("directory with " + names + " entries is too large for a two-level htree");
+        }
+        return leaves > ROOT_LIMIT ? (leaves + NODE_LIMIT - 1) / NODE_LIMIT : 0;
+    }
+
+    private List<byte[]> htree(InodeSpec dir, int seed) {
+        List<Named> entries = sortedByHash(dir);
+        List<Integer> leafStarts = leafStarts(entries);
         int leaves = leafStarts.size();
         int[] leafHashes = new int[leaves];
         for (int l = 0; l < leaves; l++) {
@@ -109,10 +127,7 @@ final class DirectoryEncoder {
             boolean continues = first > 0 && entries.get(first - 1).hash() == h;
             leafHashes[l] = continues ? h | 1 : h; // the low bit marks a hash run split across two leaves
         }
-        if (leaves > ROOT_LIMIT * NODE_LIMIT) {
-            throw new Ext4Exception("directory with " + entries.size() + " entries is too large for a two-level htree");
-        }
-        int nodes = leaves > ROOT_LIMIT ? (leaves + NODE_LIMIT - 1) / NODE_LIMIT : 0;
+        int nodes = indexNodes(leaves, entries.size());
         int firstLeaf = 1 + nodes;
         List<byte[]> blocks = new ArrayList<>();
         if (nodes == 0) {

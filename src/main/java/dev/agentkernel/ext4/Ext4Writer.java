@@ -79,8 +79,7 @@ public final class Ext4Writer implements AutoCloseable {
     /** The content turned out to be hidden: its blocks are zeroed on disk and left free. */
     public void discard(FileContent content) throws IOException {
         checkOpen();
-        contentWriter.zero(content);
-        content.moveTo(FileContent.State.DISCARDED);
+        contentWriter.discard(content);
     }
 
     /** Adds an entry. Thread-safe, any order. A path added twice is an IllegalArgumentException. */

@@ -2,7 +2,6 @@ package dev.agentkernel.ext4;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -52,7 +51,7 @@ final class ImageAssembler {
     private void writeDirectories() throws IOException {
         for (InodeSpec dir : tree.inodes()) {
             if (dir.isDirectory()) {
-                List<byte[]> blocks = directories.encode(dir, dir.minimumBlocks);
+                List<byte[]> blocks = directories.encode(dir);
                 long start = dir.extents.physical(0);
                 for (int i = 0; i < blocks.size(); i++) {
                     image.write(start + i, blocks.get(i));
@@ -212,9 +211,5 @@ final class ImageAssembler {
             image.write(start * Geometry.BLOCK_SIZE + (g == 0 ? 1024 : 0), ByteBuffer.wrap(encoded));
             image.write(start + 1, table);
         }
-    }
-
-    static byte[] label(String volumeLabel) {
-        return Arrays.copyOf(volumeLabel.getBytes(StandardCharsets.UTF_8), 16);
     }
 }

@@ -63,8 +63,7 @@ final class ImageFinisher {
         }
         for (FileContent content : contents) {
             if (content.state() == FileContent.State.WRITTEN) {
-                contentWriter.zero(content);
-                content.moveTo(FileContent.State.DISCARDED);
+                contentWriter.discard(content);
             }
         }
     }
@@ -77,7 +76,7 @@ final class ImageFinisher {
                         + " do not fit in one 4 KiB block");
             }
             if (inode.isDirectory()) {
-                inode.directoryBlocks = directories.blockCount(inode, inode.minimumBlocks);
+                inode.directoryBlocks = directories.blockCount(inode);
                 inode.indexed = directories.isIndexed(inode);
             }
         }

@@ -30,7 +30,7 @@ final class TreeBuilder {
     }
 
     /** The numbered tree. */
-    record Tree(InodeSpec root, List<InodeSpec> inodes, int directories) {
+    record Tree(List<InodeSpec> inodes) {
     }
 
     private final Timestamp defaultTime;
@@ -49,7 +49,7 @@ final class TreeBuilder {
         if (!root.children.containsKey(LOST_AND_FOUND)) {
             root.children.put(LOST_AND_FOUND, new Node(null, defaultDirectory(0700)));
         }
-        resolveHardLinks(entries);
+        resolveHardLinks();
         return number(root);
     }
 
@@ -113,15 +113,15 @@ final class TreeBuilder {
         return null; // a hard link, resolved once every path is known
     }
 
-    private void resolveHardLinks(Map<String, Ext4Entry> entries) {
+    private void resolveHardLinks() {
         for (Node node : nodes.values()) {
             if (node.entry instanceof Ext4Entry.HardLink link) {
-                node.inode = linkTarget(link, entries);
+                node.inode = linkTarget(link);
             }
         }
     }
 
-    private InodeSpec linkTarget(Ext4Entry.HardLink link, Map<String, Ext4Entry> entries) {
+    private InodeSpec linkTarget(Ext4Entry.HardLink link) {
         String target = link.targetPath();
         for (int hops = 0; hops < 64; hops++) {
             Node node = nodes.get(target);
@@ -152,7 +152,6 @@ final class TreeBuilder {
             lostAndFound.inode.minimumBlocks = Geometry.LOST_AND_FOUND_BLOCKS;
             inodes.add(lostAndFound.inode);
         }
-        int directories = 1;
         Deque<Node> queue = new ArrayDeque<>();
         queue.add(root);
         while (!queue.isEmpty()) {
@@ -168,7 +167,6 @@ final class TreeBuilder {
                 if (child.isDirectory()) {
                     child.parent = dir.inode;
                     dir.inode.subdirectories++;
-                    directories++;
                     queue.add(e.getValue());
                 }
             }
@@ -179,7 +177,7 @@ final class TreeBuilder {
                         + Features.EXT4_LINK_MAX);
             }
         }
-        return new Tree(root.inode, inodes, directories);
+        return new Tree(inodes);
     }
 
     private InodeSpec defaultDirectory(int mode) {
