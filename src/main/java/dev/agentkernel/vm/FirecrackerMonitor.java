@@ -30,16 +30,6 @@ public final class FirecrackerMonitor implements Monitor {
         this.program = program;
     }
 
-    @Override
-    public Backend backend() {
-        return Backend.FIRECRACKER;
-    }
-
-    @Override
-    public Path program() {
-        return program;
-    }
-
     /**
      * Firecracker on x86_64 boots only an uncompressed ELF kernel; distributions install a compressed bzImage
      * as /boot/vmlinuz-*, which it would refuse with a far less helpful message at boot.

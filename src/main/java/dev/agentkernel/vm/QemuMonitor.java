@@ -21,16 +21,6 @@ public final class QemuMonitor implements Monitor {
     }
 
     @Override
-    public Backend backend() {
-        return Backend.QEMU;
-    }
-
-    @Override
-    public Path program() {
-        return program;
-    }
-
-    @Override
     public List<String> command(VmSpec spec) {
         PreparedKernel kernel = spec.kernel();
         List<String> argv = new ArrayList<>(List.of(program.toString(),

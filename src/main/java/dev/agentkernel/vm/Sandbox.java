@@ -129,10 +129,10 @@ public final class Sandbox implements AutoCloseable {
         try {
             while (channel == null) {
                 if (!process.isAlive()) {
-                    throw notBooted("the VM stopped before its agent answered (exit code " + process.exitValue() + ")");
+                    throw stoppedEarly();
                 }
                 if (Instant.now().isAfter(deadline)) {
-                    throw notBooted("the VM's agent did not answer within " + bootTimeout.toSeconds() + " s");
+                    throw timedOut(bootTimeout);
                 }
                 try {
                     Instant attempt = Instant.now().plusSeconds(2);
@@ -144,25 +144,42 @@ public final class Sandbox implements AutoCloseable {
             AgentClient client = new AgentClient(channel);
             client.ping(Duration.between(Instant.now(), deadline).plusMillis(1));
             return client;
-        } catch (VmException e) {
+        } catch (NotBooted e) {
             if (channel != null) {
                 closeChannel(channel);
             }
-            if (e.getMessage().startsWith("the VM")) {
-                throw e;
+            throw e;
+        } catch (VmException e) { // from the agent client: the ping failed or timed out
+            if (channel != null) {
+                closeChannel(channel);
             }
             process.waitFor(Duration.ofMillis(500));
             if (!process.isAlive()) {
-                throw notBooted("the VM stopped before its agent answered (exit code " + process.exitValue() + ")");
+                throw stoppedEarly();
             }
             // A ping that used up the boot deadline is the plain timeout; anything earlier is a real error.
-            throw notBooted(Instant.now().isBefore(deadline) ? "the VM's agent did not answer: " + e.getMessage()
-                    : "the VM's agent did not answer within " + bootTimeout.toSeconds() + " s");
+            throw Instant.now().isBefore(deadline) ? notBooted("the VM's agent did not answer: " + e.getMessage())
+                    : timedOut(bootTimeout);
         }
     }
 
-    private VmException notBooted(String what) {
-        return new VmException(what + "; is the agent in the image (convert without --no-agent) and can the kernel"
+    /** A boot that failed; its message already carries the console's last lines. */
+    private static final class NotBooted extends VmException {
+        NotBooted(String message) {
+            super(message);
+        }
+    }
+
+    private NotBooted stoppedEarly() {
+        return notBooted("the VM stopped before its agent answered (exit code " + process.exitValue() + ")");
+    }
+
+    private NotBooted timedOut(Duration bootTimeout) {
+        return notBooted("the VM's agent did not answer within " + bootTimeout.toSeconds() + " s");
+    }
+
+    private NotBooted notBooted(String what) {
+        return new NotBooted(what + "; is the agent in the image (convert without --no-agent) and can the kernel"
                 + " mount it?" + process.lastLines(CONSOLE_LINES));
     }
 
@@ -223,9 +240,7 @@ public final class Sandbox implements AutoCloseable {
                     // the VM is killed below
                 }
                 closeChannel(agent.channel());
-            }
-            if (process != null && !process.waitFor(SHUTDOWN_GRACE)) {
-                process.kill();
+                process.waitFor(SHUTDOWN_GRACE); // at once when the guest powers off; else killed below
             }
         } finally {
             if (process != null && process.isAlive()) {
