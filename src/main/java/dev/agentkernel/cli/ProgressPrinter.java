@@ -99,11 +99,11 @@ final class ProgressPrinter implements ConversionListener {
         err.flush();
     }
 
-    synchronized void done(RootfsResult r) {
+    synchronized void done(RootfsResult r, long diskBytes) {
         clearLine();
         err.println(String.format(Locale.ROOT, "%s: %d entries, %s file system, %s on disk, %.1f s",
                 r.cacheHit() ? "cached" : "converted", r.entries(), ByteSize.format(r.filesystemBytes()),
-                ByteSize.format(r.diskBytes()), r.seconds()));
+                ByteSize.format(diskBytes), r.seconds()));
         err.flush();
     }
 

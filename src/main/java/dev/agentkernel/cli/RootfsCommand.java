@@ -93,10 +93,11 @@ public final class RootfsCommand implements Runnable {
         SourceSpec image = RegistryPrefetch.pullIfRegistry(SourceSpec.parse(source), options.platform(),
                 Main.home(spec), err);
         RootfsResult r = new RootfsConverter(Main.home(spec)).convert(image, options, progress);
-        progress.done(r);
+        long diskBytes = r.diskBytes();
+        progress.done(r, diskBytes);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Output o = new Output(r.path().toString(), r.filesystemBytes(), r.diskBytes(), r.entries(),
+            Output o = new Output(r.path().toString(), r.filesystemBytes(), diskBytes, r.entries(),
                     r.imageDigest().toString(), r.cacheHit(), Math.round(r.seconds() * 1000) / 1000.0);
             out.println(new String(ImageJson.write(o), StandardCharsets.UTF_8));
         } else {

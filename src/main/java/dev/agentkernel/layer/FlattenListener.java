@@ -9,10 +9,6 @@ public interface FlattenListener {
     default void layerStarted(int position, LayerSource layer) {
     }
 
-    /** While {@code layer} is read: {@code compressedBytes} of its blob so far (called every MiB or so). */
-    default void layerProgress(int position, LayerSource layer, long compressedBytes) {
-    }
-
     /** {@code layer} has been read: {@code compressedBytes} of blob, {@code entries} tar entries. */
     default void layerFinished(int position, LayerSource layer, long compressedBytes, int entries) {
     }

@@ -30,8 +30,6 @@ import java.util.Set;
  * </ol>
  */
 public final class Flattener {
-    private static final long PROGRESS_STEP = 1 << 20;
-
     private final List<LayerSource> layers;
     private final ContentSink sink;
     private final FlattenListener listener;
@@ -98,12 +96,7 @@ public final class Flattener {
         TarReader tar = new TarReader(tarStream, name);
         List<LayerEntry> entries = new ArrayList<>();
         int ordinal = 0;
-        long reported = 0;
         for (TarHeader header; (header = tar.next()) != null; ordinal++) {
-            if (pipe.compressedBytes() - reported >= PROGRESS_STEP) {
-                reported = pipe.compressedBytes();
-                listener.layerProgress(position, layers.get(position), reported);
-            }
             LayerEntry e = LayerEntry.of(header, position, ordinal, name);
             if (e == null) {
                 continue;

@@ -5,7 +5,6 @@ import dev.agentkernel.errors.ImageException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -236,10 +235,5 @@ final class TreeBuilder {
                 walk(LayerEntry.join(path, child.getKey()), child.getValue(), out);
             }
         }
-    }
-
-    /** For hard-link groups: the first path (in tree order) of each inode. */
-    static Map<Inode, String> newFirstPaths() {
-        return new IdentityHashMap<>();
     }
 }

@@ -34,6 +34,6 @@ record AgentBinary(byte[] bytes, Digest digest) {
             }
         }
         byte[] bytes = PackagedAgent.bytes();
-        return new AgentBinary(bytes, PackagedAgent.digest());
+        return new AgentBinary(bytes, Digest.sha256(bytes)); // one copy, hashed once (digest() would copy again)
     }
 }

@@ -1,10 +1,10 @@
 package dev.agentkernel.rootfs;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.agentkernel.process.CommandRunner;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bytes a (sparse) file occupies on disk. The JDK does not expose {@code st_blocks}, so this asks coreutils'
@@ -15,26 +15,16 @@ final class DiskUsage {
     }
 
     static long of(Path file, long apparentSize) {
-        Process p = null;
         try {
-            p = new ProcessBuilder(List.of("stat", "-c", "%b %B", file.toString()))
-                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
-            byte[] out = p.getInputStream().readNBytes(256);
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            CommandRunner.Result r = CommandRunner.run(List.of("stat", "-c", "%b %B", file.toString()),
+                    Duration.ofSeconds(10));
+            if (!r.succeeded()) {
                 return apparentSize;
             }
-            String[] parts = new String(out, StandardCharsets.US_ASCII).trim().split("\\s+");
+            String[] parts = r.stdout().trim().split("\\s+");
             return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) { // stat missing (ToolException), odd output: fall back
             return apparentSize;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return apparentSize;
-        } finally {
-            if (p != null) {
-                p.destroyForcibly();
-            }
         }
     }
 }

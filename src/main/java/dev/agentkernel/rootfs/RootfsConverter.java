@@ -32,7 +32,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -99,16 +101,15 @@ public final class RootfsConverter {
         }
         String imageId = record.get().id().toString();
         long seconds = defaultTimestamp().seconds();
-        for (RootfsCache.Cached candidate : cache.list()) {
-            if (!imageId.equals(candidate.entry().imageId())) {
-                continue;
-            }
-            Digest manifest = Digest.parse(candidate.entry().manifestDigest());
-            Optional<RootfsCache.Cached> hit = cache.lookup(CacheKey.of(manifest, agent, options, seconds));
-            if (hit.isPresent()) {
-                cache.touch(hit.get());
-                return Optional.of(result(hit.get().image(), hit.get().entry().filesystemBytes(),
-                        hit.get().entry().entries(), manifest, true, started));
+        Map<String, RootfsCache.Cached> byKey = new HashMap<>();
+        cache.list().forEach(c -> byKey.put(c.entry().key(), c));
+        for (RootfsCache.Cached candidate : byKey.values()) {
+            if (imageId.equals(candidate.entry().imageId())) {
+                Digest manifest = Digest.parse(candidate.entry().manifestDigest());
+                RootfsCache.Cached hit = byKey.get(CacheKey.of(manifest, agent, options, seconds));
+                if (hit != null) {
+                    return Optional.of(reuse(hit, manifest, started));
+                }
             }
         }
         return Optional.empty();
@@ -120,9 +121,7 @@ public final class RootfsConverter {
         if (options.useCache()) {
             Optional<RootfsCache.Cached> hit = cache.lookup(key);
             if (hit.isPresent()) {
-                cache.touch(hit.get());
-                return result(hit.get().image(), hit.get().entry().filesystemBytes(), hit.get().entry().entries(), image,
-                        true, started);
+                return reuse(hit.get(), image.manifestDigest(), started);
             }
         }
         try {
@@ -134,9 +133,7 @@ public final class RootfsConverter {
             if (options.useCache()) {
                 Optional<RootfsCache.Cached> done = cache.lookup(key); // another process converted meanwhile
                 if (done.isPresent()) {
-                    cache.touch(done.get());
-                    return result(done.get().image(), done.get().entry().filesystemBytes(), done.get().entry().entries(),
-                            image, true, started);
+                    return reuse(done.get(), image.manifestDigest(), started);
                 }
             }
             cache.deleteLeftovers(key);
@@ -174,8 +171,8 @@ public final class RootfsConverter {
                         ConversionListener listener) {
         Ext4Options ext4 = ext4Options(image, options, time);
         List<LayerSource> layers = layerSources(image, listener);
-        try (Ext4Writer writer = Ext4Writer.create(target, ext4);
-             DeleteOnInterrupt ignored = new DeleteOnInterrupt(writer)) {
+        // Ctrl-C or SIGTERM mid-conversion: the writer's own shutdown hook deletes its temporary file.
+        try (Ext4Writer writer = Ext4Writer.create(target, ext4)) {
             FlatTree tree = Flattener.flatten(layers, new Ext4ContentSink(writer), new FlattenListener() {
                 @Override
                 public void layerFinished(int position, LayerSource layer, long compressedBytes, int entries) {
@@ -193,34 +190,6 @@ public final class RootfsConverter {
             throw e;
         } catch (IllegalArgumentException e) {
             throw new ImageException("converting " + image.source() + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Ctrl-C (SIGINT, SIGTERM) ends the JVM without unwinding this thread: a shutdown hook then closes the
-     * writer, which deletes its temporary file, so an interrupted conversion leaves nothing behind.
-     */
-    private static final class DeleteOnInterrupt implements AutoCloseable {
-        private final Thread hook;
-
-        DeleteOnInterrupt(Ext4Writer writer) {
-            this.hook = new Thread(() -> {
-                try {
-                    writer.close();
-                } catch (RuntimeException ignored) {
-                    // exiting anyway
-                }
-            }, "delete interrupted rootfs");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-
-        @Override
-        public void close() {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs (or ran) and cleans up
-            }
         }
     }
 
@@ -272,6 +241,12 @@ public final class RootfsConverter {
         }
     }
 
+    /** A cache entry as this call's result, marked as used now (prune keeps recently used entries). */
+    private RootfsResult reuse(RootfsCache.Cached hit, Digest manifestDigest, long started) {
+        cache.touch(hit);
+        return result(hit.image(), hit.entry().filesystemBytes(), hit.entry().entries(), manifestDigest, true, started);
+    }
+
     private static RootfsResult result(Path path, long size, long entries, Image image, boolean hit, long started) {
         return result(path, size, entries, image.manifestDigest(), hit, started);
     }
@@ -279,6 +254,6 @@ public final class RootfsConverter {
     private static RootfsResult result(Path path, long size, long entries, Digest manifestDigest, boolean hit,
                                        long started) {
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new RootfsResult(path, size, DiskUsage.of(path, size), entries, manifestDigest, hit, seconds);
+        return new RootfsResult(path, size, entries, manifestDigest, hit, seconds);
     }
 }

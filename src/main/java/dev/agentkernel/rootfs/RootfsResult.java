@@ -10,12 +10,15 @@ import java.nio.file.Path;
  *
  * @param path            the ext4 image
  * @param filesystemBytes the file system's size (the file's apparent size)
- * @param diskBytes       bytes the file occupies on disk (it is sparse)
  * @param entries         files, directories, links and nodes in it, injected ones included
  * @param imageDigest     the image's manifest digest
  * @param cacheHit        whether an earlier conversion was reused
  * @param seconds         time this call took
  */
-public record RootfsResult(Path path, long filesystemBytes, long diskBytes, long entries, Digest imageDigest,
-                           boolean cacheHit, double seconds) {
+public record RootfsResult(Path path, long filesystemBytes, long entries, Digest imageDigest, boolean cacheHit,
+                           double seconds) {
+    /** Bytes the file occupies on disk (it is sparse); asked of the file system on each call. */
+    public long diskBytes() {
+        return DiskUsage.of(path, filesystemBytes);
+    }
 }
