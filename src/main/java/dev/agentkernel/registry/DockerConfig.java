@@ -1,8 +1,8 @@
 package dev.agentkernel.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.errors.UserInputException;
+import dev.agentkernel.image.json.ImageJson;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ public final class DockerConfig {
         }
         JsonNode auths;
         try {
-            auths = new ObjectMapper().readTree(file.toFile()).path("auths");
+            auths = ImageJson.mapper().readTree(file.toFile()).path("auths");
         } catch (IOException e) {
             throw new UserInputException("cannot read registry credentials from " + file + ": " + e.getMessage(), e);
         }

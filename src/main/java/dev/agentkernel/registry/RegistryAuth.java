@@ -1,7 +1,7 @@
 package dev.agentkernel.registry;
 
+import dev.agentkernel.image.json.ImageJson;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,10 +94,6 @@ final class RegistryAuth {
                 + challenge.scheme() + "'");
     }
 
-    Optional<Credentials> credentials() {
-        return credentials;
-    }
-
     private Token fetchToken(AuthChallenge challenge, String scope) {
         String realm = challenge.param("realm").orElseThrow(() -> new RegistryException(
                 "registry " + registry + " sent a Bearer challenge without a realm"));
@@ -152,7 +148,7 @@ final class RegistryAuth {
     private Token parseToken(HttpResponse<InputStream> response) {
         JsonNode json;
         try (InputStream in = response.body()) {
-            json = new ObjectMapper().readTree(in.readNBytes(1 << 20));
+            json = ImageJson.mapper().readTree(in.readNBytes(1 << 20));
         } catch (IOException e) {
             throw new RegistryException("the token service of " + registry + " sent an unreadable answer", e);
         }

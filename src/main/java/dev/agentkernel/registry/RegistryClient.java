@@ -72,15 +72,6 @@ public final class RegistryClient {
         return new RegistryClient(reference.registry(), base, http, options.retry(), options.stallTimeout());
     }
 
-    public String registry() {
-        return registry;
-    }
-
-    /** Requests sent so far, redirects and retries included. */
-    public long requestCount() {
-        return http.requests();
-    }
-
     int tokenRequests() {
         return http.auth().tokenRequests();
     }

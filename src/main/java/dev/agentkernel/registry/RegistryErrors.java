@@ -1,7 +1,7 @@
 package dev.agentkernel.registry;
 
+import dev.agentkernel.image.json.ImageJson;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +32,7 @@ final class RegistryErrors {
 
     static String describe(byte[] bytes) {
         try {
-            JsonNode errors = new ObjectMapper().readTree(bytes).path("errors");
+            JsonNode errors = ImageJson.mapper().readTree(bytes).path("errors");
             List<String> parts = new ArrayList<>();
             for (JsonNode e : errors) {
                 String code = e.path("code").asText("");

@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends GET requests to one registry: adds authorization (answering 401 challenges once per request),
@@ -24,7 +23,6 @@ final class RegistryHttp {
     private final RegistryAuth auth;
     private final RetryPolicy retry;
     private final Duration headersTimeout;
-    private final AtomicLong requests = new AtomicLong();
 
     RegistryHttp(String registry, HttpClient client, RegistryAuth auth, RetryPolicy retry, Duration headersTimeout) {
         this.registry = registry;
@@ -36,11 +34,6 @@ final class RegistryHttp {
 
     RegistryAuth auth() {
         return auth;
-    }
-
-    /** How many HTTP requests went to the registry or its redirect targets (for tests and diagnostics). */
-    long requests() {
-        return requests.get();
     }
 
     /**
@@ -62,7 +55,6 @@ final class RegistryHttp {
             }
             HttpResponse<InputStream> response;
             try {
-                requests.incrementAndGet();
                 response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
                 failures++;

@@ -151,11 +151,6 @@ public final class ImageJsonTranslator {
                 m.annotations().isEmpty() ? null : m.annotations());
     }
 
-    /** An {@link ImageIndex} back to its JSON shape. */
-    public static IndexJson toJson(ImageIndex ix) {
-        return new IndexJson(2, ix.mediaType(), ix.manifests().stream().map(ImageJsonTranslator::toJson).toList(), null);
-    }
-
     private static Digest digest(String text, String what) {
         try {
             return Digest.parse(text);
