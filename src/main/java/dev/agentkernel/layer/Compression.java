@@ -2,6 +2,7 @@ package dev.agentkernel.layer;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.image.LayerCompression;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,14 +39,11 @@ public enum Compression {
 
     /** The compression the first bytes of a blob show; data that is neither gzip nor zstd is taken as tar. */
     static Compression sniff(byte[] magic, int length) {
-        if (length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            return GZIP;
-        }
-        if (length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
-                && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-            return ZSTD;
-        }
-        return NONE;
+        return switch (LayerCompression.sniff(magic, length)) {
+            case GZIP -> GZIP;
+            case ZSTD -> ZSTD;
+            case NONE -> NONE;
+        };
     }
 
     /**

@@ -169,14 +169,7 @@ final class DockerArchiveReader {
     private static LayerCompression sniff(FileTree tree, String path) throws IOException {
         try (InputStream in = tree.open(path)) {
             byte[] m = in.readNBytes(4);
-            if (m.length >= 2 && (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b) {
-                return LayerCompression.GZIP;
-            }
-            if (m.length == 4 && (m[0] & 0xff) == 0x28 && (m[1] & 0xff) == 0xb5 && (m[2] & 0xff) == 0x2f
-                    && (m[3] & 0xff) == 0xfd) {
-                return LayerCompression.ZSTD;
-            }
-            return LayerCompression.NONE;
+            return LayerCompression.sniff(m, m.length);
         }
     }
 }

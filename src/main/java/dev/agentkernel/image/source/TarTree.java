@@ -1,6 +1,7 @@
 package dev.agentkernel.image.source;
 
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.image.LayerCompression;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarFile;
 
@@ -76,11 +77,10 @@ final class TarTree implements FileTree {
 
     private static void rejectCompressed(Path file, FileChannel channel) throws IOException {
         ByteBuffer magic = ByteBuffer.allocate(4);
-        channel.read(magic, 0);
-        byte[] m = magic.array();
-        boolean gzip = (m[0] & 0xff) == 0x1f && (m[1] & 0xff) == 0x8b;
-        boolean zstd = (m[0] & 0xff) == 0x28 && (m[1] & 0xff) == 0xb5 && (m[2] & 0xff) == 0x2f && (m[3] & 0xff) == 0xfd;
-        if (gzip || zstd) {
+        int read = Math.max(0, channel.read(magic, 0));
+        LayerCompression compression = LayerCompression.sniff(magic.array(), read);
+        boolean gzip = compression == LayerCompression.GZIP;
+        if (compression != LayerCompression.NONE) {
             throw new ImageException(file + " is a " + (gzip ? "gzip" : "zstd") + "-compressed archive; "
                     + "decompress it first (" + (gzip ? "gunzip" : "unzstd") + "), archives are read in place");
         }
