@@ -2,9 +2,9 @@ package dev.agentkernel.engine;
 
 import dev.agentkernel.errors.ToolException;
 import dev.agentkernel.process.CommandRunner;
+import dev.agentkernel.process.Executables;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -105,15 +105,6 @@ public final class EngineDetector {
 
     /** The engine's program on the search path. */
     public Optional<Path> find(EngineKind kind) {
-        for (String dir : searchPath.split(File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, kind.program());
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toAbsolutePath());
-            }
-        }
-        return Optional.empty();
+        return Executables.find(searchPath, kind.program());
     }
 }

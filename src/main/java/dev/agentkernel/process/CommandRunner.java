@@ -128,7 +128,8 @@ public final class CommandRunner {
         }
     }
 
-    private static void removeShutdownHook(Thread hook) {
+    /** Removes a clean-up hook once its work is done; when the JVM is already exiting the hook runs anyway. */
+    public static void removeShutdownHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -2,9 +2,9 @@ package dev.agentkernel.vm;
 
 import dev.agentkernel.errors.ToolException;
 import dev.agentkernel.errors.UserInputException;
+import dev.agentkernel.process.Executables;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -39,12 +39,7 @@ public enum Backend {
     /** The installed program, if any, on {@code PATH} of {@code env}. */
     public Optional<Path> find(Map<String, String> env) {
         String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin") + File.pathSeparator + "/usr/sbin:/sbin";
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return Optional.of(Path.of(dir, program));
-            }
-        }
-        return Optional.empty();
+        return Executables.find(path, program);
     }
 
     public Path require(Map<String, String> env) {

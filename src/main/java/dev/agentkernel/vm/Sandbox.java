@@ -6,7 +6,9 @@ import dev.agentkernel.agent.AgentTransport;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.errors.VmException;
+import dev.agentkernel.process.CommandRunner;
 import dev.agentkernel.store.AgentkernelHome;
+import dev.agentkernel.store.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -250,11 +252,7 @@ public final class Sandbox implements AutoCloseable {
                 deleteTree(spec.sandboxDir());
             }
             timings.shutdown = Duration.between(start, Instant.now());
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down: this is the hook
-            }
+            CommandRunner.removeShutdownHook(shutdownHook);
         }
     }
 
@@ -271,13 +269,7 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // keep deleting the rest
-                }
-            });
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(AtomicFiles::deleteQuietly); // keep going
         } catch (IOException ignored) {
             // best effort: the directory is under the data directory's sandboxes/
         }
