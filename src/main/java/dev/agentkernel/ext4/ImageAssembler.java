@@ -96,7 +96,9 @@ final class ImageAssembler {
             return;
         }
         image.write(journal.extents.physical(0), JournalSuperblock.encode(layout.journalBlocks, superblock.uuid));
-        ByteBuffer iBlock = ByteBuffer.wrap(inodeEncoder.encode(journal), Inode.I_BLOCK_OFFSET, Inode.I_BLOCK_SIZE)
+        // s_jnl_blocks is a copy of the journal inode's i_block: its extent tree root.
+        int seed = Checksums.inodeSeed(fsCsumSeed, journal.number);
+        ByteBuffer iBlock = ByteBuffer.wrap(ExtentTree.encode(journal.extents, journal.treeBlocks, seed).iBlock())
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 15; i++) {
             superblock.journalBlocks[i] = iBlock.getInt();
