@@ -16,15 +16,17 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.io.ByteArrayInputStream;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -125,35 +127,103 @@ public final class Ext4Bench {
         Ext4Options options = Ext4Options.builder().seed(source.toString().getBytes())
                 .fixedSizeBytes(fixedSizeBytes).defaultTimestamp(Timestamp.ofSeconds(0)).build();
         long start = System.nanoTime();
-        List<Found> found = new ArrayList<>();
-        walk(source, source, found);
         ExecutorService readers = Executors.newFixedThreadPool(3);
         BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(PREFETCH);
         for (int i = 0; i < PREFETCH; i++) {
             buffers.add(new byte[(int) PREFETCH_MAX_FILE]);
         }
+        // The walk runs on a thread of its own and hands entries over in walk order, so stat'ing the tree
+        // overlaps with streaming it (mke2fs -d, too, reads each directory as it copies it).
+        Walker walker = new Walker(source);
+        walker.start();
         try (Ext4Writer w = Ext4Writer.create(image, options)) {
-            List<Future<Prefetched>> ahead = new ArrayList<>();
-            int next = 0;
+            Deque<Future<Prefetched>> ahead = new ArrayDeque<>();
+            Deque<Found> window = new ArrayDeque<>();
             Map<Object, String> seenInodes = new HashMap<>();
-            for (int i = 0; i < found.size(); i++) {
-                while (next < found.size() && next < i + PREFETCH) {
-                    Found f = found.get(next++);
+            while (true) {
+                while (window.size() < PREFETCH) {
+                    Found f = window.isEmpty() ? walker.take() : walker.poll();
+                    if (f == null) {
+                        break;
+                    }
+                    window.add(f);
                     ahead.add(readers.submit(() -> prefetch(f, buffers)));
                 }
-                Prefetched p = get(ahead.get(i));
-                ahead.set(i, null);
-                add(w, found.get(i), p, seenInodes);
+                if (window.isEmpty()) {
+                    break;
+                }
+                Prefetched p = get(ahead.remove());
+                add(w, window.remove(), p, seenInodes);
                 if (p.buffer() != null) {
                     buffers.add(p.buffer());
                 }
             }
-            long walked = System.nanoTime();
+            long streamed = System.nanoTime();
             Ext4Result result = w.finish();
-            System.err.printf("walk and stream %.2f s, finish %.2f s: %s%n", (walked - start) / 1e9,
-                    (System.nanoTime() - walked) / 1e9, result);
+            System.err.printf("walk and stream %.2f s (walk alone %.2f s), finish %.2f s: %s%n",
+                    (streamed - start) / 1e9, walker.seconds(), (System.nanoTime() - streamed) / 1e9, result);
         } finally {
             readers.shutdownNow();
+            walker.interrupt();
+        }
+    }
+
+    /** Walks the tree depth first on its own thread; {@link #take}/{@link #poll} give the entries in order. */
+    private static final class Walker extends Thread {
+        private static final Found END = new Found(null, null, 0, 0, null, null);
+        private final Path root;
+        private final BlockingQueue<Found> queue = new LinkedBlockingQueue<>();
+        private volatile Throwable failure;
+        private volatile double seconds;
+        private boolean ended;
+
+        Walker(Path root) {
+            super("walk " + root);
+            this.root = root;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long start = System.nanoTime();
+            try {
+                walk(root, root, queue);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                seconds = (System.nanoTime() - start) / 1e9;
+                queue.add(END);
+            }
+        }
+
+        double seconds() {
+            return seconds;
+        }
+
+        /** The next entry, waiting for the walk; null at the end. */
+        Found take() throws IOException {
+            try {
+                return checked(ended ? END : queue.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+
+        /** The next entry if the walk has already found it, else null. */
+        Found poll() throws IOException {
+            return ended ? null : checked(queue.poll());
+        }
+
+        private Found checked(Found f) throws IOException {
+            if (f != END) {
+                return f;
+            }
+            ended = true;
+            if (failure != null) {
+                throw new IOException("walking " + root + " failed", failure);
+            }
+            return null;
         }
     }
 
@@ -205,7 +275,7 @@ public final class Ext4Bench {
         }
     }
 
-    private static void walk(Path root, Path p, List<Found> found) throws IOException {
+    private static void walk(Path root, Path p, BlockingQueue<Found> found) throws IOException {
         Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         int mode = (Integer) a.get("mode");
         Metadata metadata = new Metadata(mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
