@@ -1,11 +1,14 @@
 package dev.agentkernel.ext4;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Writes the metadata of a planned layout, one phase per method: directories, symlink and attribute blocks,
@@ -37,15 +40,71 @@ final class ImageAssembler {
         inodes.sort((a, b) -> Integer.compare(a.number, b.number));
     }
 
+    /**
+     * Inode tables and bitmaps depend only on the layout, not on the blocks the other phases write, so a second
+     * thread encodes the first half of the inode tables and the bitmaps while this one writes directories and
+     * the rest (the data has streamed by now, so the second core is otherwise idle).
+     */
     void writeAll() throws IOException {
-        writeDirectories();
-        writeSymlinkBlocks();
-        writeXattrBlocks();
-        writeExtentTrees();
-        writeJournal();
-        writeInodeTables();
-        GroupDescriptor[] descriptors = writeBitmaps();
-        writeSuperblocksAndDescriptors(descriptors);
+        int split = groupOfMedianInode();
+        FutureTask<GroupDescriptor[]> tablesAndBitmaps = new FutureTask<>(() -> {
+            writeInodeTables(0, split);
+            return writeBitmaps();
+        });
+        Thread helper = new Thread(tablesAndBitmaps, "ext4 inode tables");
+        helper.setDaemon(true);
+        helper.start();
+        try {
+            writeDirectories();
+            writeSymlinkBlocks();
+            writeXattrBlocks();
+            writeExtentTrees();
+            writeJournal();
+            writeInodeTables(split, (int) layout.groups);
+        } finally {
+            joinUninterruptibly(helper); // never leave it writing into a file that is about to be deleted
+        }
+        writeSuperblocksAndDescriptors(resultOf(tablesAndBitmaps));
+    }
+
+    /** The group holding the middle one of the used inodes: tables before it and after it are equal work. */
+    private int groupOfMedianInode() {
+        return (inodes.get(inodes.size() / 2).number - 1) / layout.inodesPerGroup;
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static GroupDescriptor[] resultOf(FutureTask<GroupDescriptor[]> task) throws IOException {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing inode tables");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
     }
 
     private void writeDirectories() throws IOException {
@@ -109,12 +168,15 @@ final class ImageAssembler {
         superblock.journalInum = Geometry.JOURNAL_INODE;
     }
 
-    /** Each group's table up to its last used inode; unused inodes stay zero (a hole in the image). */
-    private void writeInodeTables() throws IOException {
+    /**
+     * The tables of groups {@code [fromGroup, toGroup)}, each up to its last used inode; unused inodes stay zero
+     * (a hole in the image).
+     */
+    private void writeInodeTables(int fromGroup, int toGroup) throws IOException {
         int perGroup = layout.inodesPerGroup;
-        int index = 0;
         int lastNumber = lastInode();
-        for (int g = 0; g < layout.groups && g * (long) perGroup < lastNumber; g++) {
+        int index = firstIndexAtOrAfter(fromGroup * perGroup + 1);
+        for (int g = fromGroup; g < toGroup && g * (long) perGroup < lastNumber; g++) {
             int first = g * perGroup + 1;
             int used = Math.min(perGroup, lastNumber - first + 1);
             byte[] table = new byte[used * Inode.SIZE];
@@ -124,6 +186,21 @@ final class ImageAssembler {
             }
             image.write(layout.inodeTables[g], table);
         }
+    }
+
+    /** Index in {@link #inodes} (sorted by number) of the first inode numbered {@code number} or higher. */
+    private int firstIndexAtOrAfter(int number) {
+        int low = 0;
+        int high = inodes.size();
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (inodes.get(mid).number < number) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     private int lastInode() {
