@@ -44,6 +44,7 @@ public final class Ext4Bench {
             case "generate-bigdir" -> generateBigDirectory(Path.of(args[1]));
             case "generate-bigfile" -> generateBigFile(Path.of(args[1]), Long.parseLong(args[2]));
             case "write" -> write(Path.of(args[1]), Path.of(args[2]), args.length > 3 ? Long.parseLong(args[3]) : 0);
+            case "read" -> readOnly(Path.of(args[1]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
@@ -127,6 +128,44 @@ public final class Ext4Bench {
         Ext4Options options = Ext4Options.builder().seed(source.toString().getBytes())
                 .fixedSizeBytes(fixedSizeBytes).defaultTimestamp(Timestamp.ofSeconds(0)).build();
         long start = System.nanoTime();
+        try (Ext4Writer w = Ext4Writer.create(image, options)) {
+            Map<Object, String> seenInodes = new HashMap<>();
+            double walkSeconds = stream(source, (f, p) -> add(w, f, p, seenInodes));
+            long streamed = System.nanoTime();
+            Ext4Result result = w.finish();
+            System.err.printf("walk and stream %.2f s (walk alone %.2f s), finish %.2f s: %s%n",
+                    (streamed - start) / 1e9, walkSeconds, (System.nanoTime() - streamed) / 1e9, result);
+        }
+    }
+
+    /**
+     * The same walk and reading as {@link #write}, with every byte read and dropped instead of written: what
+     * reading the source tree costs this driver, apart from the writer.
+     */
+    static void readOnly(Path source) throws IOException {
+        byte[] scratch = new byte[1 << 20];
+        long[] bytes = new long[1];
+        stream(source, (f, p) -> {
+            if (f.isRegularFile() && p.buffer() == null) {
+                try (InputStream in = Files.newInputStream(f.file())) {
+                    for (int n; (n = in.read(scratch)) > 0; ) {
+                        bytes[0] += n;
+                    }
+                }
+            } else {
+                bytes[0] += p.length();
+            }
+        });
+        System.err.printf("read %d bytes%n", bytes[0]);
+    }
+
+    /** What the stream does with each entry, in walk order, given its prefetched bytes (if any). */
+    private interface EntrySink {
+        void accept(Found f, Prefetched p) throws IOException;
+    }
+
+    /** Walks and prefetches {@code source}, handing each entry to {@code sink} in walk order; returns walk seconds. */
+    private static double stream(Path source, EntrySink sink) throws IOException {
         ExecutorService readers = Executors.newFixedThreadPool(3);
         BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(PREFETCH);
         for (int i = 0; i < PREFETCH; i++) {
@@ -136,10 +175,9 @@ public final class Ext4Bench {
         // overlaps with streaming it (mke2fs -d, too, reads each directory as it copies it).
         Walker walker = new Walker(source);
         walker.start();
-        try (Ext4Writer w = Ext4Writer.create(image, options)) {
+        try {
             Deque<Future<Prefetched>> ahead = new ArrayDeque<>();
             Deque<Found> window = new ArrayDeque<>();
-            Map<Object, String> seenInodes = new HashMap<>();
             while (true) {
                 while (window.size() < PREFETCH) {
                     Found f = window.isEmpty() ? walker.take() : walker.poll();
@@ -150,18 +188,14 @@ public final class Ext4Bench {
                     ahead.add(readers.submit(() -> prefetch(f, buffers)));
                 }
                 if (window.isEmpty()) {
-                    break;
+                    return walker.seconds();
                 }
                 Prefetched p = get(ahead.remove());
-                add(w, window.remove(), p, seenInodes);
+                sink.accept(window.remove(), p);
                 if (p.buffer() != null) {
                     buffers.add(p.buffer());
                 }
             }
-            long streamed = System.nanoTime();
-            Ext4Result result = w.finish();
-            System.err.printf("walk and stream %.2f s (walk alone %.2f s), finish %.2f s: %s%n",
-                    (streamed - start) / 1e9, walker.seconds(), (System.nanoTime() - streamed) / 1e9, result);
         } finally {
             readers.shutdownNow();
             walker.interrupt();
