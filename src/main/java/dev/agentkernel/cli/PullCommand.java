@@ -1,5 +1,6 @@
 package dev.agentkernel.cli;
 
+import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.image.ImageReference;
 import dev.agentkernel.image.Platform;
 import dev.agentkernel.registry.Credentials;
@@ -33,8 +34,16 @@ final class PullCommand implements Callable<Integer> {
 
     @Option(names = "--creds", paramLabel = "USER:PASSWORD",
             description = "Registry credentials (default: the registry's entry in $DOCKER_CONFIG/config.json or"
-                    + " ~/.docker/config.json, else anonymous).")
+                    + " ~/.docker/config.json, else anonymous). Visible in the process list: prefer"
+                    + " --username with --password-stdin.")
     String creds;
+
+    @Option(names = "--username", paramLabel = "USER", description = "Registry user, with --password-stdin.")
+    String username;
+
+    @Option(names = "--password-stdin",
+            description = "Read the password (or token) for --username from the first line of standard input.")
+    boolean passwordStdin;
 
     @Option(names = "--insecure", description = "Use plain HTTP for a registry that is not on this machine.")
     boolean insecure;
@@ -49,8 +58,7 @@ final class PullCommand implements Callable<Integer> {
     public Integer call() {
         ImageReference ref = ImageReference.parse(reference);
         Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
-        RegistryOptions options = RegistryOptions.defaults().withInsecure(insecure)
-                .withCredentials(Optional.ofNullable(creds).map(c -> Credentials.parse(c, "--creds")));
+        RegistryOptions options = RegistryOptions.defaults().withInsecure(insecure).withCredentials(credentials());
         PrintWriter err = spec.commandLine().getErr();
         PullProgress progress = new PullProgress(err, System.console() != null);
         PullService.Result result;
@@ -67,5 +75,18 @@ final class PullCommand implements Callable<Integer> {
                 + HumanSize.format(result.image().downloadedBytes()));
         out.flush();
         return 0;
+    }
+
+    private Optional<Credentials> credentials() {
+        if (creds != null && (username != null || passwordStdin)) {
+            throw new UserInputException("give either --creds or --username with --password-stdin, not both");
+        }
+        if (username != null && !passwordStdin) {
+            throw new UserInputException("--username needs --password-stdin (the password is read from standard input)");
+        }
+        if (passwordStdin) {
+            return Optional.of(Credentials.readPassword(username, System.in, "--password-stdin"));
+        }
+        return Optional.ofNullable(creds).map(c -> Credentials.parse(c, "--creds"));
     }
 }

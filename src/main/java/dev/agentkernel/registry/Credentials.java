@@ -2,6 +2,10 @@ package dev.agentkernel.registry;
 
 import dev.agentkernel.errors.UserInputException;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
@@ -26,6 +30,26 @@ public record Credentials(String username, String password, String origin) {
             throw new UserInputException("credentials must be USER:PASSWORD (" + origin + ")");
         }
         return new Credentials(userColonPassword.substring(0, colon), userColonPassword.substring(colon + 1), origin);
+    }
+
+    /**
+     * The password (or token) on the first line of {@code in}, for {@code username}: how a script passes a secret
+     * without putting it on the command line, where every user of the machine can read it in the process list.
+     */
+    public static Credentials readPassword(String username, InputStream in, String origin) {
+        if (username == null || username.isEmpty() || username.indexOf(':') >= 0) {
+            throw new UserInputException(origin + " needs --username USER (a name without ':')");
+        }
+        String line;
+        try {
+            line = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            throw new UserInputException(origin + ": cannot read the password from standard input: " + e.getMessage());
+        }
+        if (line == null || line.isEmpty()) {
+            throw new UserInputException(origin + ": standard input holds no password");
+        }
+        return new Credentials(username, line, origin);
     }
 
     /** The value of an {@code Authorization: Basic} header. */

@@ -65,6 +65,11 @@ class RegistryAuthIntegrationTest {
 
     /** Runs {@code agentkernel ARGS} in a new JVM with this test's data directory and Docker config. */
     private ExternalCommand.Result agentkernel(String... args) throws IOException {
+        return agentkernelWithInput(null, args);
+    }
+
+    /** The same, with {@code stdin} (when not null) as standard input instead of /dev/null. */
+    private ExternalCommand.Result agentkernelWithInput(String stdin, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.agentkernel.cli.Main"));
         command.addAll(List.of(args));
@@ -74,8 +79,13 @@ class RegistryAuthIntegrationTest {
         env.put("DOCKER_CONFIG", dockerConfig.toString());
         Path out = Files.createTempFile(home.getParent(), "out", ".txt");
         Path err = Files.createTempFile(home.getParent(), "err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        java.io.File input = new java.io.File("/dev/null");
+        if (stdin != null) {
+            Path in = Files.createTempFile(home.getParent(), "in", ".txt");
+            Files.writeString(in, stdin);
+            input = in.toFile();
+        }
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(input));
         Process p = pb.start();
         try {
             if (!p.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
@@ -100,6 +110,40 @@ class RegistryAuthIntegrationTest {
         ExternalCommand.Result list = agentkernel("images");
         assertThat(list.exitCode()).as(list.stderr()).isZero();
         assertThat(list.stdout()).contains(reference);
+    }
+
+    @Test
+    void aPasswordOnStandardInputWorksAndIsNeverShown() throws IOException {
+        ExternalCommand.Result pull = agentkernelWithInput(PASSWORD + "\n", "pull", reference, "--username", USER,
+                "--password-stdin");
+        assertThat(pull.exitCode()).as(pull.stderr()).isZero();
+        assertThat(pull.stdout()).contains("pulled " + reference).doesNotContain(PASSWORD);
+        assertThat(pull.stderr()).doesNotContain(PASSWORD);
+
+        ExternalCommand.Result wrong = agentkernelWithInput("wrong-password\n", "pull", reference, "--username", USER,
+                "--password-stdin");
+        assertThat(wrong.exitCode()).isEqualTo(1);
+        assertThat(wrong.stderr()).contains("refused the credentials of user 'alice' from --password-stdin");
+    }
+
+    @Test
+    void passwordStdinMisuseIsBadInput() throws IOException {
+        ExternalCommand.Result noUser = agentkernelWithInput(PASSWORD + "\n", "pull", reference, "--password-stdin");
+        assertThat(noUser.exitCode()).isEqualTo(2);
+        assertThat(noUser.stderr()).contains("--password-stdin needs --username USER");
+
+        ExternalCommand.Result both = agentkernelWithInput(PASSWORD + "\n", "pull", reference, "--creds",
+                USER + ":" + PASSWORD, "--username", USER, "--password-stdin");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.stderr()).contains("either --creds or --username with --password-stdin");
+
+        ExternalCommand.Result empty = agentkernel("pull", reference, "--username", USER, "--password-stdin");
+        assertThat(empty.exitCode()).isEqualTo(2);
+        assertThat(empty.stderr()).contains("standard input holds no password");
+
+        ExternalCommand.Result userOnly = agentkernel("pull", reference, "--username", USER);
+        assertThat(userOnly.exitCode()).isEqualTo(2);
+        assertThat(userOnly.stderr()).contains("--username needs --password-stdin");
     }
 
     @Test
