@@ -137,16 +137,6 @@ public final class ImageReference {
         return new UserInputException("invalid image reference '" + text + "': " + why);
     }
 
-    /** Whether {@code text} parses as a reference. */
-    public static boolean isValid(String text) {
-        try {
-            parse(text);
-            return true;
-        } catch (UserInputException e) {
-            return false;
-        }
-    }
-
     /** The registry as written (normalized for Docker Hub): {@code docker.io}, {@code localhost:5000}. */
     public String registry() {
         return registry;

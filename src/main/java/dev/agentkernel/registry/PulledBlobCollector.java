@@ -12,13 +12,16 @@ import dev.agentkernel.store.ImageRecord;
 import dev.agentkernel.store.ImageRemovalHook;
 import dev.agentkernel.store.ImageStore;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
  * When an image leaves the image store, deletes the blobs (manifest, config, layers) it used that no image
  * still in the store uses. Which blobs are in use is found by scanning the stored images' manifests, under
- * the image store's lock, so no reference count can drift from the truth.
+ * the image store's lock, so no reference count can drift from the truth. Partial downloads abandoned for a
+ * day go too.
  */
 public final class PulledBlobCollector implements ImageRemovalHook {
     private final BlobStore blobs;
@@ -27,8 +30,16 @@ public final class PulledBlobCollector implements ImageRemovalHook {
         this.blobs = blobs;
     }
 
+    /** Partial downloads untouched this long are abandoned: a pull retried later starts those blobs afresh. */
+    static final Duration ABANDONED_PARTIAL_AGE = Duration.ofDays(1);
+
     @Override
     public void imageRemoved(ImageRecord removed, ImageStore store) {
+        removeUnsharedBlobs(removed, store);
+        blobs.removePartialsOlderThan(Instant.now().minus(ABANDONED_PARTIAL_AGE));
+    }
+
+    private void removeUnsharedBlobs(ImageRecord removed, ImageStore store) {
         if (removed.source() == null || removed.source().manifestDigest() == null) {
             return;
         }

@@ -14,6 +14,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -114,8 +116,7 @@ public final class BlobStore {
      * (or one whose digest starts with the same byte) wait, then usually find it {@link #contains stored}.
      */
     public PendingBlob begin(Digest expected, long size) {
-        // One lock file per first hex byte: at most 256 files, however many blobs come and go.
-        FileLocks.Held lock = FileLocks.exclusive(locks.resolve("blobs-" + expected.hex().substring(0, 2) + ".lock"));
+        FileLocks.Held lock = FileLocks.exclusive(lockFile(expected));
         try {
             Path partial = root.resolve(PARTIAL_DIR).resolve(expected.algorithm() + "-" + expected.hex());
             Files.createDirectories(partial.getParent());
@@ -158,18 +159,51 @@ public final class BlobStore {
     }
 
     /**
-     * Deletes every stored blob not in {@code inUse} and every abandoned partial download; returns the digests
-     * deleted. Callers compute {@code inUse} from all stored images while holding the image store's lock.
+     * Deletes partial downloads not written to since {@code cutoff}: a failed pull keeps one so that the next
+     * attempt resumes it, and a pull never attempted again would keep it forever. A partial whose blob lock is
+     * held (a download in progress) is skipped, never waited for. Returns the number deleted.
      */
-    public Set<Digest> removeUnused(Set<Digest> inUse) {
-        Set<Digest> removed = new TreeSet<>();
-        for (Digest digest : list()) {
-            if (!inUse.contains(digest)) {
-                delete(digest);
-                removed.add(digest);
+    public int removePartialsOlderThan(Instant cutoff) {
+        Path dir = root.resolve(PARTIAL_DIR);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path partial : entries) {
+                String name = partial.getFileName().toString();
+                int dash = name.indexOf('-');
+                String text = dash < 0 ? "" : name.substring(0, dash) + ":" + name.substring(dash + 1);
+                if (!Digest.isDigest(text) || !modifiedBefore(partial, cutoff)) {
+                    continue;
+                }
+                Optional<FileLocks.Held> lock = FileLocks.tryExclusive(lockFile(Digest.parse(text)));
+                if (lock.isEmpty()) {
+                    continue;
+                }
+                try (FileLocks.Held ignored = lock.get()) {
+                    if (modifiedBefore(partial, cutoff) && Files.deleteIfExists(partial)) {
+                        removed++;
+                    }
+                }
             }
+        } catch (IOException e) {
+            throw new StoreException("could not clean up partial downloads in " + dir + ": " + e.getMessage(), e);
         }
         return removed;
+    }
+
+    private static boolean modifiedBefore(Path file, Instant cutoff) throws IOException {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().isBefore(cutoff);
+        } catch (NoSuchFileException e) {
+            return false; // committed or deleted meanwhile
+        }
+    }
+
+    /** One lock file per first hex byte: at most 256 files, however many blobs come and go. */
+    private Path lockFile(Digest digest) {
+        return locks.resolve("blobs-" + digest.hex().substring(0, 2) + ".lock");
     }
 
     /**

@@ -73,6 +73,39 @@ public final class FileLocks {
     }
 
     /**
+     * The exclusive lock on {@code lockFile} if nobody holds it now, else empty at once: for clean-up work that
+     * should skip whatever is in use rather than wait for it.
+     */
+    public static java.util.Optional<Held> tryExclusive(Path lockFile) {
+        Path key = lockFile.toAbsolutePath().normalize();
+        ReentrantLock threadLock = THREAD_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
+        if (!threadLock.tryLock()) {
+            return java.util.Optional.empty();
+        }
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(key.getParent());
+            channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // this thread holds it already (the thread lock is reentrant): in use
+            }
+            if (lock == null) {
+                closeQuietly(channel);
+                threadLock.unlock();
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(new Held(threadLock, channel, lock));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            threadLock.unlock();
+            throw new StoreException("could not lock " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Linux checks POSIX record locks for deadlock per process, not per thread: when two processes each have
      * one thread holding a lock and another waiting for the other's, the kernel refuses the second wait with
      * EDEADLK although no thread waits for itself. Nothing was acquired then, so waiting a moment and asking

@@ -55,16 +55,6 @@ public final class ImageName {
         return new ImageName(text);
     }
 
-    /** Whether {@code text} is a valid name (no exception). */
-    public static boolean isValid(String text) {
-        try {
-            parse(text);
-            return true;
-        } catch (UserInputException e) {
-            return false;
-        }
-    }
-
     public String value() {
         return value;
     }

@@ -9,9 +9,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -101,12 +105,44 @@ class BlobStoreTest {
     }
 
     @Test
-    void removesOnlyUnusedBlobs() {
-        Digest a = store().put(new byte[] {1});
-        Digest b = store().put(new byte[] {2});
-        Digest c = store().put(new byte[] {3});
-        assertThat(store().removeUnused(Set.of(b))).containsExactlyInAnyOrder(a, c);
-        assertThat(store().list()).containsExactly(b);
+    void removesPartialDownloadsAbandonedLongEnoughButNotOneInProgress() throws Exception {
+        Digest old = Digest.sha256(new byte[] {1});
+        Digest fresh = Digest.sha256(new byte[] {2});
+        Digest busy = Digest.sha256(new byte[] {3});
+        for (Digest d : List.of(old, fresh, busy)) {
+            try (BlobStore.PendingBlob pending = store().begin(d, 10)) {
+                pending.output().write(new byte[] {9, 9, 9}); // a download cut short: closed without commit
+            }
+        }
+        Path partials = home.resolve("blobs").resolve(".partial");
+        Instant now = Instant.now();
+        Files.setLastModifiedTime(partials.resolve("sha256-" + old.hex()), FileTime.from(now.minus(Duration.ofDays(2))));
+        Files.setLastModifiedTime(partials.resolve("sha256-" + busy.hex()), FileTime.from(now.minus(Duration.ofDays(2))));
+
+        ExecutorService downloader = Executors.newSingleThreadExecutor();
+        CountDownLatch downloading = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        try {
+            Future<?> download = downloader.submit(() -> {
+                try (BlobStore.PendingBlob pending = store().begin(busy, 10)) { // holds the blob's lock
+                    downloading.countDown();
+                    done.await();
+                }
+                return null;
+            });
+            downloading.await();
+            assertThat(store().removePartialsOlderThan(now.minus(Duration.ofDays(1)))).isEqualTo(1);
+            done.countDown();
+            download.get();
+        } finally {
+            downloader.shutdownNow();
+        }
+        assertThat(partials.resolve("sha256-" + old.hex())).doesNotExist();
+        assertThat(partials.resolve("sha256-" + fresh.hex())).exists();
+        assertThat(partials.resolve("sha256-" + busy.hex())).as("in progress: skipped").exists();
+        try (BlobStore.PendingBlob resumed = store().begin(fresh, 10)) {
+            assertThat(resumed.resumeFrom()).isEqualTo(3);
+        }
     }
 
     @Test
