@@ -42,6 +42,14 @@ static struct response error_response(const char *id, const char *format, ...) {
     return finish(&w, 0);
 }
 
+/* The reply to a request that succeeded with nothing to return; shutdown: whether the agent stops after it. */
+static struct response ok_response(const char *id, int shutdown) {
+    struct jwriter w;
+    begin(&w, id);
+    jw_int(&w, "exit_code", 0);
+    return finish(&w, shutdown);
+}
+
 static struct response handle_ping(const char *id) {
     struct jwriter w;
     begin(&w, id);
@@ -149,10 +157,7 @@ static struct response handle_write_file(const char *id, const struct json *requ
     free(bytes);
     if (close(fd) != 0 && !failed) { failed = 1; e = errno; }
     if (failed) return error_response(id, "write_file %s: %s", path, strerror(e));
-    struct jwriter w;
-    begin(&w, id);
-    jw_int(&w, "exit_code", 0);
-    return finish(&w, 0);
+    return ok_response(id, 0);
 }
 
 static struct response handle_read_file(const char *id, const struct json *request) {
@@ -191,10 +196,7 @@ static struct response handle_remove_file(const char *id, const struct json *req
     if (unlink(path) != 0) {
         if (errno != EISDIR || rmdir(path) != 0) return error_response(id, "remove_file %s: %s", path, strerror(errno));
     }
-    struct jwriter w;
-    begin(&w, id);
-    jw_int(&w, "exit_code", 0);
-    return finish(&w, 0);
+    return ok_response(id, 0);
 }
 
 /* mkdir -p: creates each missing component; existing directories are fine. */
@@ -222,17 +224,11 @@ static struct response handle_mkdir(const char *id, const struct json *request) 
     mode_t mode = (mode_t)number_field(request, "mode", 0755) & 07777;
     if ((parents ? mkdir_parents(path, mode) : mkdir(path, mode)) != 0)
         return error_response(id, "mkdir %s: %s", path, strerror(errno));
-    struct jwriter w;
-    begin(&w, id);
-    jw_int(&w, "exit_code", 0);
-    return finish(&w, 0);
+    return ok_response(id, 0);
 }
 
 static struct response handle_shutdown(const char *id) {
-    struct jwriter w;
-    begin(&w, id);
-    jw_int(&w, "exit_code", 0);
-    return finish(&w, 1);
+    return ok_response(id, 1);
 }
 
 struct response handle_request(const char *payload, size_t len) {
