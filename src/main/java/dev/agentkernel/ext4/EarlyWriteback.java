@@ -58,17 +58,7 @@ final class EarlyWriteback {
             thread = running;
         }
         if (thread != null) {
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(thread);
         }
         synchronized (this) {
             if (failure != null) {

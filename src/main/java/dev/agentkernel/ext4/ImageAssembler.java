@@ -62,7 +62,7 @@ final class ImageAssembler {
             writeJournal();
             writeInodeTables(split, (int) layout.groups);
         } finally {
-            joinUninterruptibly(helper); // never leave it writing into a file that is about to be deleted
+            Threads.joinUninterruptibly(helper); // never leave it writing into a file that is about to be deleted
         }
         writeSuperblocksAndDescriptors(resultOf(tablesAndBitmaps));
     }
@@ -70,20 +70,6 @@ final class ImageAssembler {
     /** The group holding the middle one of the used inodes: tables before it and after it are equal work. */
     private int groupOfMedianInode() {
         return (inodes.get(inodes.size() / 2).number - 1) / layout.inodesPerGroup;
-    }
-
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static GroupDescriptor[] resultOf(FutureTask<GroupDescriptor[]> task) throws IOException {
