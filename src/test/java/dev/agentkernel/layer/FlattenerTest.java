@@ -59,7 +59,8 @@ class FlattenerTest {
         byte[] middle = TarLayerBuilder.gzip(new TarLayerBuilder().file("bin/tool", "tool bytes")
                 .hardlink("bin/alias", "bin/tool").tar());
         byte[] upper = TarLayerBuilder.gzip(new TarLayerBuilder().whiteout("bin/tool").tar());
-        java.util.Map<String, Integer> opens = new java.util.TreeMap<>();
+        // layers are opened on their inflating threads, two at a time: a sorted map that is thread-safe
+        java.util.Map<String, Integer> opens = new java.util.concurrent.ConcurrentSkipListMap<>();
         List<LayerSource> layers = new java.util.ArrayList<>();
         for (var named : List.of(java.util.Map.entry("base", base), java.util.Map.entry("middle", middle),
                 java.util.Map.entry("upper", upper))) {
