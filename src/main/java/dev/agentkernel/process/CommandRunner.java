@@ -5,6 +5,7 @@ import dev.agentkernel.errors.ToolException;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs an outside program (container engines, QEMU probes, cp, xz) from an argument vector (never a shell string): stdin from {@code /dev/null}, stdout
+ * Runs an outside program (container engines, QEMU probes, cp, xz, credential helpers) from an argument vector
+ * (never a shell string): stdin from {@code /dev/null} or a given text, stdout
  * and stderr drained line by line on their own threads (optionally streamed to the user as they come), a
  * timeout, and the whole process tree destroyed on every way out that leaves it running.
  */
@@ -62,7 +64,12 @@ public final class CommandRunner {
      * @throws ToolException when the program cannot be started or does not finish within {@code timeout}
      */
     public static Result run(List<String> command, Duration timeout, Consumer<String> live) {
-        return execute(command, timeout, live, null);
+        return execute(command, timeout, live, null, null);
+    }
+
+    /** Runs {@code command} with {@code input} (UTF-8) as its standard input. */
+    public static Result runWithInput(List<String> command, Duration timeout, String input) {
+        return execute(command, timeout, null, null, input);
     }
 
     /**
@@ -70,13 +77,14 @@ public final class CommandRunner {
      * readers would mangle); the result's stdout is empty.
      */
     public static Result runToFile(List<String> command, Duration timeout, Path stdoutFile) {
-        return execute(command, timeout, null, stdoutFile);
+        return execute(command, timeout, null, stdoutFile, null);
     }
 
-    private static Result execute(List<String> command, Duration timeout, Consumer<String> live, Path stdoutFile) {
+    private static Result execute(List<String> command, Duration timeout, Consumer<String> live, Path stdoutFile,
+                                  String input) {
         String program = command.get(0);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
-                new File("/dev/null")));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(input != null
+                ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (stdoutFile != null) {
             builder.redirectOutput(stdoutFile.toFile());
         }
@@ -109,6 +117,9 @@ public final class CommandRunner {
             }
         });
         try {
+            if (input != null) {
+                writeInput(process, input);
+            }
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 destroyTree(process);
                 throw new ToolException(String.join(" ", command.subList(0, Math.min(2, command.size())))
@@ -125,6 +136,15 @@ public final class CommandRunner {
                 destroyTree(process);
             }
             removeShutdownHook(onExit);
+        }
+    }
+
+    /** Writes all of the input and closes the pipe; a program that exits without reading it is not an error. */
+    private static void writeInput(Process process, String input) {
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException programEndedFirst) {
+            // its exit code and output tell what happened
         }
     }
 

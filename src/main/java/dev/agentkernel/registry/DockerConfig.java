@@ -17,9 +17,11 @@ import java.util.Set;
 
 /**
  * Registry credentials from Docker's client configuration, {@code $DOCKER_CONFIG/config.json} or
- * {@code ~/.docker/config.json}: the {@code auths} map of registry to base64 {@code user:password}
- * ({@code auth}) or {@code username}/{@code password}. Credential helpers ({@code credsStore},
- * {@code credHelpers}) are not run.
+ * {@code ~/.docker/config.json}, looked up as the docker CLI does: the registry's credential helper in
+ * {@code credHelpers}, else the {@code credsStore} helper for all registries (both run as
+ * {@code docker-credential-NAME get}), else the {@code auths} map of registry to base64 {@code user:password}
+ * ({@code auth}) or {@code username}/{@code password}. An {@code auths} entry with a password also serves when
+ * the helper holds nothing.
  */
 public final class DockerConfig {
     private static final Set<String> DOCKER_HUB_KEYS = Set.of("docker.io", "index.docker.io", "registry-1.docker.io");
@@ -56,20 +58,52 @@ public final class DockerConfig {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
-        JsonNode auths;
+        JsonNode config;
         try {
-            auths = ImageJson.mapper().readTree(file.toFile()).path("auths");
+            config = ImageJson.mapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new UserInputException("cannot read registry credentials from " + file + ": " + e.getMessage(), e);
         }
         String wanted = normalize(registry);
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
+        Optional<Credentials> fromHelper = helperFor(config, wanted).flatMap(h -> h.get(serverUrl(wanted)));
+        if (fromHelper.isPresent()) {
+            return fromHelper;
+        }
+        Optional<Map.Entry<String, JsonNode>> entry = entryFor(config.path("auths"), wanted);
+        if (entry.isEmpty() || helperFor(config, wanted).isPresent() && !holdsSecret(entry.get().getValue())) {
+            return Optional.empty(); // with a helper, an auths entry without a secret only lists the registry
+        }
+        return Optional.of(decode(entry.get().getKey(), entry.get().getValue()));
+    }
+
+    /** The helper for the registry: its own in {@code credHelpers}, else {@code credsStore}. */
+    private Optional<CredentialHelper> helperFor(JsonNode config, String wanted) {
+        Optional<Map.Entry<String, JsonNode>> own = entryFor(config.path("credHelpers"), wanted);
+        if (own.isPresent()) {
+            return Optional.of(new CredentialHelper(own.get().getValue().asText(""),
+                    "credHelpers[\"" + own.get().getKey() + "\"] in " + file));
+        }
+        String store = config.path("credsStore").asText("");
+        return store.isEmpty() ? Optional.empty() : Optional.of(new CredentialHelper(store, "credsStore in " + file));
+    }
+
+    private static Optional<Map.Entry<String, JsonNode>> entryFor(JsonNode map, String wanted) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             if (normalize(entry.getKey()).equals(wanted)) {
-                return Optional.of(decode(entry.getKey(), entry.getValue()));
+                return Optional.of(entry);
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean holdsSecret(JsonNode entry) {
+        return !entry.path("auth").asText("").isEmpty() || !entry.path("username").asText("").isEmpty();
+    }
+
+    /** The server URL the docker CLI stores a registry's credentials under: Docker Hub's v1 URL, else the host. */
+    static String serverUrl(String normalizedRegistry) {
+        return normalizedRegistry.equals("docker.io") ? "https://index.docker.io/v1/" : normalizedRegistry;
     }
 
     private Credentials decode(String key, JsonNode entry) {

@@ -41,6 +41,8 @@ class RegistryAuthIntegrationTest {
     Path home;
     @TempDir
     Path dockerConfig;
+    /** Environment added to this test's agentkernel processes. */
+    private final Map<String, String> extraEnv = new java.util.HashMap<>();
 
     @BeforeAll
     static void fillRegistry() throws IOException {
@@ -77,6 +79,7 @@ class RegistryAuthIntegrationTest {
         Map<String, String> env = pb.environment();
         env.put("AGENTKERNEL_HOME", home.toString());
         env.put("DOCKER_CONFIG", dockerConfig.toString());
+        env.putAll(extraEnv);
         Path out = Files.createTempFile(home.getParent(), "out", ".txt");
         Path err = Files.createTempFile(home.getParent(), "err", ".txt");
         java.io.File input = new java.io.File("/dev/null");
@@ -144,6 +147,52 @@ class RegistryAuthIntegrationTest {
         ExternalCommand.Result userOnly = agentkernel("pull", reference, "--username", USER);
         assertThat(userOnly.exitCode()).isEqualTo(2);
         assertThat(userOnly.stderr()).contains("--username needs --password-stdin");
+    }
+
+    @Test
+    void credentialsFromTheCredsStoreHelperWork(@TempDir Path secrets) throws IOException {
+        try (PassStore pass = PassStore.create(secrets)) {
+            pass.store(registry.address(), USER, PASSWORD);
+            extraEnv.putAll(pass.environment());
+            Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"pass\"}");
+            ExternalCommand.Result pull = agentkernel("pull", reference);
+            assertThat(pull.exitCode()).as(pull.stderr()).isZero();
+            assertThat(pull.stdout()).contains("pulled " + reference);
+            assertThat(pull.stdout() + pull.stderr()).doesNotContain(PASSWORD);
+        }
+    }
+
+    @Test
+    void theRegistrysOwnHelperComesBeforeTheCredsStore(@TempDir Path secrets) throws IOException {
+        try (PassStore pass = PassStore.create(secrets)) {
+            pass.store(registry.address(), USER, PASSWORD);
+            extraEnv.putAll(pass.environment());
+            Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"no-such-helper\","
+                    + "\"credHelpers\":{\"" + registry.address() + "\":\"pass\"}}");
+            ExternalCommand.Result pull = agentkernel("pull", "-q", reference);
+            assertThat(pull.exitCode()).as(pull.stderr()).isZero();
+        }
+    }
+
+    @Test
+    void aHelperWithNothingForTheRegistryMeansAnonymous(@TempDir Path secrets) throws IOException {
+        try (PassStore pass = PassStore.create(secrets)) {
+            pass.store("elsewhere.example:5000", USER, PASSWORD);
+            extraEnv.putAll(pass.environment());
+            Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"pass\"}");
+            ExternalCommand.Result pull = agentkernel("pull", reference);
+            assertThat(pull.exitCode()).isEqualTo(1);
+            assertThat(pull.stderr()).contains("requires authentication: 401 Unauthorized");
+        }
+    }
+
+    @Test
+    void aMissingHelperIsBadInputNamingIt() throws IOException {
+        Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"no-such-helper\"}");
+        ExternalCommand.Result pull = agentkernel("pull", reference);
+        assertThat(pull.exitCode()).isEqualTo(2);
+        assertThat(pull.stderr()).contains("credsStore in " + dockerConfig.resolve("config.json"))
+                .contains("docker-credential-no-such-helper is not on the PATH");
     }
 
     @Test
