@@ -4,7 +4,9 @@ import java.util.Objects;
 
 /**
  * One entry of the tree to write. Paths are relative to the root, {@code /}-separated, without a leading slash;
- * {@code ""} is the root directory itself.
+ * {@code ""} is the root directory itself. Names and symlink targets are written as UTF-8, except that a lone
+ * surrogate U+DC80 to U+DCFF is written as the single byte 0x80 to 0xFF (Python's "surrogateescape"), so names
+ * that are not UTF-8 pass through unchanged.
  */
 public sealed interface Ext4Entry {
     String path();

@@ -3,7 +3,6 @@ package dev.agentkernel.ext4;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -159,7 +158,7 @@ public final class Ext4Writer implements AutoCloseable {
                 return;
             }
             for (String name : path.split("/", -1)) {
-                int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+                int bytes = RawNames.encode(name).length;
                 if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0
                         || bytes > 255) {
                     throw new IllegalArgumentException("invalid path " + path.replace("\0", "\\0")

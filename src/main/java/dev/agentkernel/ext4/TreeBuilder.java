@@ -1,6 +1,5 @@
 package dev.agentkernel.ext4;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -94,7 +93,7 @@ final class TreeBuilder {
             return spec;
         } else if (e instanceof Ext4Entry.Symlink s) {
             InodeSpec spec = new InodeSpec(Features.S_IFLNK | s.metadata().mode(), s.metadata());
-            spec.symlinkTarget = s.target().getBytes(StandardCharsets.UTF_8);
+            spec.symlinkTarget = RawNames.encode(s.target());
             if (spec.symlinkTarget.length >= Geometry.BLOCK_SIZE) {
                 throw new Ext4Exception("symlink target of " + e.path() + " is longer than 4095 bytes");
             }
@@ -163,7 +162,7 @@ final class TreeBuilder {
                     inodes.add(child);
                 }
                 child.links++;
-                dir.inode.children.add(new InodeSpec.Child(e.getKey().getBytes(StandardCharsets.UTF_8), child));
+                dir.inode.children.add(new InodeSpec.Child(RawNames.encode(e.getKey()), child));
                 if (child.isDirectory()) {
                     child.parent = dir.inode;
                     dir.inode.subdirectories++;

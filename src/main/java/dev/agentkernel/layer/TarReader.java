@@ -324,7 +324,7 @@ final class TarReader {
 
     private static String text(Map<String, byte[]> pax, String key) {
         byte[] value = pax.get(key);
-        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+        return value == null ? null : TarNames.decode(value, 0, value.length);
     }
 
     private boolean matches(int offset, String magic) {
@@ -341,7 +341,7 @@ final class TarReader {
         while (end < offset + length && b[end] != 0) {
             end++;
         }
-        return new String(b, offset, end - offset, StandardCharsets.UTF_8);
+        return TarNames.decode(b, offset, end - offset);
     }
 
     private ImageException corrupt(String message) {

@@ -1,0 +1,46 @@
+package dev.agentkernel.ext4;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bytes of a name or symlink target: UTF-8, except that a lone surrogate U+DC80 to U+DCFF stands for the
+ * single byte 0x80 to 0xFF (Python's "surrogateescape"): how a caller passes names that are not UTF-8, as
+ * Linux file names may be, without losing a byte.
+ */
+final class RawNames {
+    private RawNames() {
+    }
+
+    static byte[] encode(String name) {
+        if (!hasEscapes(name)) {
+            return name.getBytes(StandardCharsets.UTF_8);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(name.length() + 8);
+        int start = 0;
+        for (int i = 0; i < name.length(); i++) {
+            if (isEscape(name, i)) {
+                out.writeBytes(name.substring(start, i).getBytes(StandardCharsets.UTF_8));
+                out.write(name.charAt(i) & 0xff);
+                start = i + 1;
+            }
+        }
+        out.writeBytes(name.substring(start).getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    private static boolean hasEscapes(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (isEscape(name, i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A low surrogate in the escape range that is not the second half of a pair. */
+    private static boolean isEscape(String s, int i) {
+        char c = s.charAt(i);
+        return c >= 0xDC80 && c <= 0xDCFF && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
+    }
+}
