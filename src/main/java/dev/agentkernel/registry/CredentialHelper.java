@@ -38,10 +38,18 @@ final class CredentialHelper {
         return "docker-credential-" + name;
     }
 
+    boolean isInstalled() {
+        return location().isPresent();
+    }
+
+    private Optional<String> location() {
+        String path = System.getenv("PATH");
+        return Executables.find(path == null ? "" : path, program()).map(Object::toString);
+    }
+
     /** What the helper holds for {@code serverUrl}; empty when it holds nothing for it. */
     Optional<Credentials> get(String serverUrl) {
-        String path = System.getenv("PATH");
-        String program = Executables.find(path == null ? "" : path, program()).map(Object::toString).orElseThrow(() ->
+        String program = location().orElseThrow(() ->
                 new UserInputException(configuredIn + " names the credential helper '" + name + "', but "
                         + program() + " is not on the PATH"));
         CommandRunner.Result result;

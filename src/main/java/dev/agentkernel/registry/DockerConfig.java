@@ -21,7 +21,7 @@ import java.util.Set;
  * {@code credHelpers}, else the {@code credsStore} helper for all registries (both run as
  * {@code docker-credential-NAME get}), else the {@code auths} map of registry to base64 {@code user:password}
  * ({@code auth}) or {@code username}/{@code password}. An {@code auths} entry with a password also serves when
- * the helper holds nothing.
+ * the helper holds nothing, or when the {@code credsStore} helper is not installed.
  */
 public final class DockerConfig {
     private static final Set<String> DOCKER_HUB_KEYS = Set.of("docker.io", "index.docker.io", "registry-1.docker.io");
@@ -76,7 +76,11 @@ public final class DockerConfig {
         return Optional.of(decode(entry.get().getKey(), entry.get().getValue()));
     }
 
-    /** The helper for the registry: its own in {@code credHelpers}, else {@code credsStore}. */
+    /**
+     * The helper for the registry: its own in {@code credHelpers} (which must be installed: it names this
+     * registry), else {@code credsStore} when installed. A config copied from another machine often names a
+     * store that is not here ({@code desktop}, {@code osxkeychain}); its {@code auths} then still serve.
+     */
     private Optional<CredentialHelper> helperFor(JsonNode config, String wanted) {
         Optional<Map.Entry<String, JsonNode>> own = entryFor(config.path("credHelpers"), wanted);
         if (own.isPresent()) {
@@ -84,7 +88,11 @@ public final class DockerConfig {
                     "credHelpers[\"" + own.get().getKey() + "\"] in " + file));
         }
         String store = config.path("credsStore").asText("");
-        return store.isEmpty() ? Optional.empty() : Optional.of(new CredentialHelper(store, "credsStore in " + file));
+        if (store.isEmpty()) {
+            return Optional.empty();
+        }
+        CredentialHelper helper = new CredentialHelper(store, "credsStore in " + file);
+        return helper.isInstalled() ? Optional.of(helper) : Optional.empty();
     }
 
     private static Optional<Map.Entry<String, JsonNode>> entryFor(JsonNode map, String wanted) {

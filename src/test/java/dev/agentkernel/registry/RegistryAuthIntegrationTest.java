@@ -187,12 +187,22 @@ class RegistryAuthIntegrationTest {
     }
 
     @Test
-    void aMissingHelperIsBadInputNamingIt() throws IOException {
-        Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"no-such-helper\"}");
+    void aMissingHelperForTheRegistryIsBadInputNamingIt() throws IOException {
+        Files.writeString(dockerConfig.resolve("config.json"), "{\"credHelpers\":{\"" + registry.address()
+                + "\":\"no-such-helper\"}}");
         ExternalCommand.Result pull = agentkernel("pull", reference);
         assertThat(pull.exitCode()).isEqualTo(2);
-        assertThat(pull.stderr()).contains("credsStore in " + dockerConfig.resolve("config.json"))
-                .contains("docker-credential-no-such-helper is not on the PATH");
+        assertThat(pull.stderr()).contains("credHelpers[\"" + registry.address() + "\"] in "
+                + dockerConfig.resolve("config.json")).contains("docker-credential-no-such-helper is not on the PATH");
+    }
+
+    @Test
+    void aMissingCredsStoreLeavesTheAuthsToServe() throws IOException {
+        Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"desktop\",\"auths\":{\""
+                + registry.address() + "\":{\"auth\":\"" + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD)
+                .getBytes(StandardCharsets.UTF_8)) + "\"}}}");
+        ExternalCommand.Result pull = agentkernel("pull", "-q", reference);
+        assertThat(pull.exitCode()).as(pull.stderr()).isZero();
     }
 
     @Test
