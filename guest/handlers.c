@@ -97,6 +97,18 @@ static long long number_field(const struct json *request, const char *key, long 
     return v && v->type == JSON_NUMBER ? (long long)v->number : fallback;
 }
 
+/*
+ * Output that is not UTF-8 (binary data, Latin-1 text) reaches the JSON string only with U+FFFD in place of the
+ * bad bytes: such output also goes, exactly, in base64 under `key`.
+ */
+static void raw_copy_unless_utf8(struct jwriter *w, const char *key, const char *data, size_t len) {
+    if (!data || utf8_valid(data, len)) return;
+    size_t encoded_len;
+    char *encoded = base64_encode((const unsigned char *)data, len, &encoded_len);
+    jw_string(w, key, encoded, encoded_len);
+    free(encoded);
+}
+
 static struct response handle_run(const char *id, const struct json *request) {
     const char *error = NULL;
     char **argv = string_array(json_get(request, "command"), &error);
@@ -121,6 +133,8 @@ static struct response handle_run(const char *id, const struct json *request) {
     jw_int(&w, "exit_code", result.exit_code);
     jw_string(&w, "stdout", result.out.data ? result.out.data : "", result.out.len);
     jw_string(&w, "stderr", result.err.data ? result.err.data : "", result.err.len);
+    raw_copy_unless_utf8(&w, "stdout_base64", result.out.data, result.out.len);
+    raw_copy_unless_utf8(&w, "stderr_base64", result.err.data, result.err.len);
     if (result.out.truncated) jw_bool(&w, "stdout_truncated", 1);
     if (result.err.truncated) jw_bool(&w, "stderr_truncated", 1);
     if (result.timed_out) {

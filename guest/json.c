@@ -248,6 +248,16 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
     return len;
 }
 
+int utf8_valid(const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; ) {
+        size_t len = utf8_len(u + i, n - i);
+        if (len == 0) return 0;
+        i += len;
+    }
+    return 1;
+}
+
 void jbuf_quoted(struct jbuf *b, const char *s, size_t n) {
     jbuf_append(b, "\"", 1);
     const unsigned char *u = (const unsigned char *)s;

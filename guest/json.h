@@ -33,6 +33,8 @@ struct jbuf {
 void jbuf_append(struct jbuf *b, const char *bytes, size_t n);
 void jbuf_str(struct jbuf *b, const char *s);
 /* Appends a quoted, escaped JSON string of n bytes (non-UTF-8 bytes become U+FFFD). */
+/* Whether the n bytes at s are valid UTF-8 (JSON strings carry other bytes only as U+FFFD). */
+int utf8_valid(const char *s, size_t n);
 void jbuf_quoted(struct jbuf *b, const char *s, size_t n);
 void jbuf_free(struct jbuf *b);
 

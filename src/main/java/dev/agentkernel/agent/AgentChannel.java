@@ -9,8 +9,12 @@ import java.time.Instant;
  * many bytes of JSON.
  */
 public interface AgentChannel extends Closeable {
-    /** Answers larger than this are refused (the agent's own limits keep answers well below). */
-    int MAX_RESPONSE_BYTES = 64 << 20;
+    /**
+     * Answers larger than this are refused. The agent's largest: two streams of at most 8 MiB each, as JSON
+     * strings (at most 6 bytes per byte, for control characters written as backslash-u escapes) or, when not UTF-8,
+     * as a string with U+FFFD plus base64 (at most 3 + 4/3 bytes per byte): under 100 MiB.
+     */
+    int MAX_RESPONSE_BYTES = 100 << 20;
 
     void send(byte[] payload) throws IOException;
 

@@ -5,6 +5,7 @@ import dev.agentkernel.errors.VmException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -69,7 +70,8 @@ public final class AgentClient implements Closeable {
         if (r.exitCode() == null) {
             throw new VmException("the guest agent could not run " + run.command().get(0) + ": " + r.error());
         }
-        return new RunResult(r.exitCode(), nullToEmpty(r.stdout()), nullToEmpty(r.stderr()),
+        return new RunResult(r.exitCode(), bytes(r.stdout(), r.stdoutBase64(), "stdout_base64"),
+                bytes(r.stderr(), r.stderrBase64(), "stderr_base64"),
                 Boolean.TRUE.equals(r.timedOut()), Boolean.TRUE.equals(r.stdoutTruncated()),
                 Boolean.TRUE.equals(r.stderrTruncated()), r.error());
     }
@@ -106,8 +108,16 @@ public final class AgentClient implements Closeable {
         return response;
     }
 
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
+    /** A stream's exact bytes: the base64 copy the agent adds when they are not UTF-8, else the text's. */
+    private static byte[] bytes(String text, String base64, String field) {
+        if (base64 != null) {
+            try {
+                return Base64.getDecoder().decode(base64);
+            } catch (IllegalArgumentException e) {
+                throw new VmException("the guest agent's " + field + " is not base64: " + e.getMessage());
+            }
+        }
+        return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -10,6 +10,8 @@ public record AgentResponse(
         @JsonProperty("exit_code") Integer exitCode,
         @JsonProperty("stdout") String stdout,
         @JsonProperty("stderr") String stderr,
+        @JsonProperty("stdout_base64") String stdoutBase64,
+        @JsonProperty("stderr_base64") String stderrBase64,
         @JsonProperty("content_base64") String contentBase64,
         @JsonProperty("error") String error,
         @JsonProperty("timed_out") Boolean timedOut,

@@ -15,9 +15,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,9 +99,8 @@ public final class RunCommand implements Callable<Integer> {
         RunResult r = outcome.result();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        out.print(r.stdout());
-        out.flush();
-        err.print(r.stderr());
+        printExactly(r.stdoutBytes(), out, System.out);
+        printExactly(r.stderrBytes(), err, System.err);
         if (r.stdoutTruncated() || r.stderrTruncated()) {
             err.println("agentkernel: the command's output was cut at the agent's limit");
         }
@@ -133,5 +135,21 @@ public final class RunCommand implements Callable<Integer> {
             env.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
         return env;
+    }
+
+    /**
+     * The command's output as it wrote it: text through picocli's writer, other bytes (binary data, Latin-1)
+     * straight to the process's stream, which a writer would re-encode.
+     */
+    static void printExactly(byte[] bytes, PrintWriter writer, PrintStream raw) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
+            writer.print(text);
+            writer.flush();
+        } else {
+            writer.flush();
+            raw.write(bytes, 0, bytes.length);
+            raw.flush();
+        }
     }
 }

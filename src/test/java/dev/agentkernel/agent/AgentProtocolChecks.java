@@ -29,6 +29,16 @@ public final class AgentProtocolChecks {
         assertThat(r.timedOut()).isFalse();
     }
 
+    /** Output that is not UTF-8 (binary, Latin-1) arrives byte for byte; UTF-8 output stays text. */
+    public static void outputThatIsNotTextArrivesExactly(AgentClient agent) {
+        RunResult r = agent.run(new AgentRequest.Run(List.of("sh", "-c",
+                "printf 'caf\\351 \\377\\376 bin\\000ary'; printf 'caf\\303\\251 \\342\\202\\254' >&2")));
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdoutBytes()).containsExactly('c', 'a', 'f', 0xe9, ' ', 0xff, 0xfe, ' ', 'b', 'i', 'n', 0, 'a',
+                'r', 'y');
+        assertThat(r.stderr()).isEqualTo("caf\u00e9 \u20ac");
+    }
+
     public static void environmentAndWorkingDirectory(AgentClient agent, String dir) {
         agent.mkdir(dir, true);
         RunResult r = agent.run(new AgentRequest.Run(List.of("sh", "-c", "pwd; echo \"$GREETING\""), dir,

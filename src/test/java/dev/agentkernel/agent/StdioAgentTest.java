@@ -49,6 +49,7 @@ class StdioAgentTest {
     void pingAndCommands() {
         agent.ping(Duration.ofSeconds(10));
         AgentProtocolChecks.exitCodesAndStreamsApart(agent);
+        AgentProtocolChecks.outputThatIsNotTextArrivesExactly(agent);
         AgentProtocolChecks.environmentAndWorkingDirectory(agent, tmp.resolve("work").toString());
         AgentProtocolChecks.missingProgram(agent);
     }

@@ -83,6 +83,7 @@ class SandboxVmTest {
     @Order(2)
     void exitCodesStreamsEnvironmentAndWorkingDirectory() {
         AgentProtocolChecks.exitCodesAndStreamsApart(agent);
+        AgentProtocolChecks.outputThatIsNotTextArrivesExactly(agent);
         AgentProtocolChecks.environmentAndWorkingDirectory(agent, "/root/work");
         AgentProtocolChecks.missingProgram(agent);
     }
