@@ -56,15 +56,39 @@ final class ContentWriter {
             }
             int blocks = (int) (roundUpToBlock(got) / Geometry.BLOCK_SIZE);
             Arrays.fill(buffer, got, blocks * Geometry.BLOCK_SIZE, (byte) 0);
-            storeChunk(buffer, blocks, logicalBlock, extents);
+            storeChunk(ByteBuffer.wrap(buffer, 0, blocks * Geometry.BLOCK_SIZE), blocks, logicalBlock, extents);
             logicalBlock += blocks;
             remaining -= got;
         }
         return new FileContent(length, extents);
     }
 
-    /** Writes the non-zero blocks of a chunk, run by run. */
-    private void storeChunk(byte[] buffer, int blocks, long firstLogical, ExtentList extents) throws IOException {
+    /**
+     * Writes the remaining bytes of {@code content} (its position is left alone). A direct or mapped buffer goes
+     * to the file without any copy in this process: a mapped file is checked for zero blocks in place and
+     * written from the page cache.
+     */
+    FileContent write(ByteBuffer content) throws IOException {
+        ByteBuffer data = content.slice();
+        int length = data.remaining();
+        int fullBytes = length - length % Geometry.BLOCK_SIZE;
+        ExtentList extents = new ExtentList();
+        long logicalBlock = 0;
+        for (int at = 0; at < fullBytes; at += CHUNK) {
+            int n = Math.min(CHUNK, fullBytes - at);
+            storeChunk(data.slice(at, n), n / Geometry.BLOCK_SIZE, logicalBlock, extents);
+            logicalBlock += n / Geometry.BLOCK_SIZE;
+        }
+        if (fullBytes < length) { // the last, partial block, padded with zeros
+            byte[] last = new byte[Geometry.BLOCK_SIZE];
+            data.get(fullBytes, last, 0, length - fullBytes);
+            storeChunk(ByteBuffer.wrap(last), 1, logicalBlock, extents);
+        }
+        return new FileContent(length, extents);
+    }
+
+    /** Writes the non-zero blocks of a chunk (whole blocks, from index 0), run by run. */
+    private void storeChunk(ByteBuffer buffer, int blocks, long firstLogical, ExtentList extents) throws IOException {
         int i = 0;
         while (i < blocks) {
             if (isZero(buffer, i)) {
@@ -80,7 +104,7 @@ final class ContentWriter {
         }
     }
 
-    private void writeRun(byte[] buffer, int from, int to, long firstLogical, ExtentList extents)
+    private void writeRun(ByteBuffer buffer, int from, int to, long firstLogical, ExtentList extents)
             throws IOException {
         int at = from;
         while (at < to) {
@@ -99,7 +123,8 @@ final class ContentWriter {
                 }
             }
             if (count * Geometry.BLOCK_SIZE > SMALL_RUN) {
-                image.write(start, buffer, at * Geometry.BLOCK_SIZE, count * Geometry.BLOCK_SIZE);
+                image.write(start * Geometry.BLOCK_SIZE,
+                        buffer.slice(at * Geometry.BLOCK_SIZE, count * Geometry.BLOCK_SIZE));
             }
             extents.add(firstLogical + at, start, count); // this call's own list: no lock needed
             at += count;
@@ -107,13 +132,13 @@ final class ContentWriter {
     }
 
     /** Appends a run to the gathered ones, writing those first when it does not follow them or they are full. */
-    private void gather(long start, byte[] buffer, int offset, int length) throws IOException {
+    private void gather(long start, ByteBuffer buffer, int offset, int length) throws IOException {
         boolean follows = pendingStart >= 0 && start == pendingStart + pending.position() / Geometry.BLOCK_SIZE;
         if (!follows || pending.remaining() < length) {
             writePending();
             pendingStart = start;
         }
-        pending.put(buffer, offset, length);
+        pending.put(pending.position(), buffer, offset, length).position(pending.position() + length);
     }
 
     /** Writes the gathered runs: before their blocks are zeroed, and before finish() writes metadata. */
@@ -154,9 +179,19 @@ final class ContentWriter {
         }
     }
 
-    private static boolean isZero(byte[] buffer, int block) {
+    private static boolean isZero(ByteBuffer buffer, int block) {
         int off = block * Geometry.BLOCK_SIZE;
-        return Arrays.mismatch(buffer, off, off + Geometry.BLOCK_SIZE, ZERO_BLOCK, 0, Geometry.BLOCK_SIZE) < 0;
+        if (buffer.hasArray()) { // vectorized compare
+            int from = buffer.arrayOffset() + off;
+            return Arrays.mismatch(buffer.array(), from, from + Geometry.BLOCK_SIZE, ZERO_BLOCK, 0,
+                    Geometry.BLOCK_SIZE) < 0;
+        }
+        for (int i = off; i < off + Geometry.BLOCK_SIZE; i += Long.BYTES) {
+            if (buffer.getLong(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static long roundUpToBlock(long bytes) {

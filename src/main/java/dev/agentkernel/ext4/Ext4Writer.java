@@ -3,6 +3,7 @@ package dev.agentkernel.ext4;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes an ext4 image without root, loop devices or mkfs. File contents stream into data blocks as they
- * arrive ({@link #writeContent}); entries may be added in any order ({@link #add}); {@link #finish} lays out the
+ * arrive ({@link #writeContent(InputStream, long)}); entries may be added in any order ({@link #add}); {@link #finish} lays out the
  * metadata after the data, writes it and renames the temporary file into place. Use in try-with-resources:
  * {@link #close} without {@link #finish} deletes the temporary file.
  *
@@ -73,6 +74,20 @@ public final class Ext4Writer implements AutoCloseable {
             contents.add(content);
         }
         return content;
+    }
+
+    /**
+     * Like {@link #writeContent(InputStream, long)} for content already in memory: the buffer's remaining bytes
+     * (its position is not changed). A direct buffer, or a file mapped with {@link java.nio.channels.FileChannel#map},
+     * is checked for zero blocks in place and written without a copy in this process.
+     */
+    public FileContent writeContent(ByteBuffer content) throws IOException {
+        checkOpen();
+        FileContent written = contentWriter.write(content);
+        synchronized (contents) {
+            contents.add(written);
+        }
+        return written;
     }
 
     /** The content turned out to be hidden: its blocks are zeroed on disk and left free. */

@@ -113,6 +113,45 @@ class Ext4FeatureTest {
     }
 
     @Test
+    void contentFromMappedDirectAndHeapBuffersKeepsHolesAndAPartialLastBlock() throws Exception {
+        // 3 data blocks, 2 zero blocks (a hole), 300 data blocks (one run written directly), 777 bytes more
+        int blocks = 3 + 2 + 300;
+        byte[] bytes = new byte[blocks * 4096 + 777];
+        new Random(5).nextBytes(bytes);
+        java.util.Arrays.fill(bytes, 3 * 4096, 5 * 4096, (byte) 0);
+        Path source = Files.write(dir.resolve("source.bin"), bytes);
+        byte[] padded = new byte[bytes.length + 20];
+        System.arraycopy(bytes, 0, padded, 13, bytes.length);
+        java.nio.ByteBuffer heap = java.nio.ByteBuffer.wrap(padded, 13, bytes.length); // position 13, not 0
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+
+        Path image = dir.resolve("buffers.img");
+        try (var channel = java.nio.channels.FileChannel.open(source);
+             Ext4Writer w = Ext4Writer.create(image, options())) {
+            var mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, bytes.length);
+            for (var named : List.of(Map.entry("mapped", (java.nio.ByteBuffer) mapped), Map.entry("heap", heap),
+                    Map.entry("direct", direct))) {
+                int position = named.getValue().position();
+                FileContent content = w.writeContent(named.getValue());
+                assertThat(named.getValue().position()).as("the buffer's position is left alone").isEqualTo(position);
+                w.add(new Ext4Entry.RegularFile(named.getKey(), Metadata.of(0644, 0, 0, T), content));
+            }
+            w.finish();
+        }
+        assertClean(image);
+        for (String name : List.of("mapped", "heap", "direct")) {
+            String stat = Tools.debugfs(image, "stat /" + name);
+            assertThat(stat).contains("Size: " + bytes.length).contains("(0-2):").contains("(5-305):")
+                    .doesNotContain("(3-4)").doesNotContain("(0-305)"); // the zero blocks are a hole
+        }
+        try (MountedImage m = MountedImage.mount(image, dir.resolve("mnt"), true)) {
+            for (String name : List.of("mapped", "heap", "direct")) {
+                assertThat(Files.readAllBytes(m.root().resolve(name))).as(name).isEqualTo(bytes);
+            }
+        }
+    }
+
+    @Test
     void aSparseFileOver4GiBKeepsItsSizeAndCostsOnlyItsData() throws Exception {
         Path image = dir.resolve("large.img");
         long size = (5L << 30) + 12345;

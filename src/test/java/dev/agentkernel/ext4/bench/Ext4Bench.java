@@ -4,18 +4,19 @@ import dev.agentkernel.ext4.Ext4Entry;
 import dev.agentkernel.ext4.Ext4Options;
 import dev.agentkernel.ext4.Ext4Result;
 import dev.agentkernel.ext4.Ext4Writer;
+import dev.agentkernel.ext4.FileContent;
 import dev.agentkernel.ext4.Metadata;
 import dev.agentkernel.ext4.Timestamp;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.io.ByteArrayInputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -292,9 +293,17 @@ public final class Ext4Bench {
                 w.add(new Ext4Entry.HardLink(f.path(), first));
                 return;
             }
-            try (InputStream in = p.buffer() != null ? new ByteArrayInputStream(p.buffer(), 0, p.length()) : Files.newInputStream(f.file())) {
-                w.add(new Ext4Entry.RegularFile(f.path(), f.metadata(), w.writeContent(in, f.size())));
-            }
+            w.add(new Ext4Entry.RegularFile(f.path(), f.metadata(), content(w, f, p)));
+        }
+    }
+
+    /** A prefetched file from its pooled buffer; a larger one streamed from the disk. */
+    private static FileContent content(Ext4Writer w, Found f, Prefetched p) throws IOException {
+        if (p.buffer() != null) {
+            return w.writeContent(ByteBuffer.wrap(p.buffer(), 0, p.length()));
+        }
+        try (InputStream in = Files.newInputStream(f.file())) {
+            return w.writeContent(in, f.size());
         }
     }
 
