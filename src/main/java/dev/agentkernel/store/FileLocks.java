@@ -5,9 +5,11 @@ import dev.agentkernel.errors.StoreException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -56,15 +58,37 @@ public final class FileLocks {
 
     /** Blocks until this process holds the exclusive lock on {@code lockFile}, creating the file if needed. */
     public static Held exclusive(Path lockFile) {
+        return acquire(lockFile, true).orElseThrow();
+    }
+
+    /**
+     * The exclusive lock on {@code lockFile} if nobody holds it now, else empty at once: for clean-up work that
+     * should skip whatever is in use rather than wait for it.
+     */
+    public static Optional<Held> tryExclusive(Path lockFile) {
+        return acquire(lockFile, false);
+    }
+
+    /** The lock, waiting for it when {@code wait}, else empty when another thread or process holds it. */
+    private static Optional<Held> acquire(Path lockFile, boolean wait) {
         Path key = lockFile.toAbsolutePath().normalize();
         ReentrantLock threadLock = THREAD_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
-        threadLock.lock();
+        if (wait) {
+            threadLock.lock();
+        } else if (!threadLock.tryLock()) {
+            return Optional.empty();
+        }
         FileChannel channel = null;
         try {
             Files.createDirectories(key.getParent());
             channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = lockRetryingFalseDeadlocks(channel);
-            return new Held(threadLock, channel, lock);
+            FileLock lock = wait ? lockRetryingFalseDeadlocks(channel) : tryLock(channel);
+            if (lock == null) {
+                closeQuietly(channel);
+                threadLock.unlock();
+                return Optional.empty();
+            }
+            return Optional.of(new Held(threadLock, channel, lock));
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             threadLock.unlock();
@@ -72,36 +96,12 @@ public final class FileLocks {
         }
     }
 
-    /**
-     * The exclusive lock on {@code lockFile} if nobody holds it now, else empty at once: for clean-up work that
-     * should skip whatever is in use rather than wait for it.
-     */
-    public static java.util.Optional<Held> tryExclusive(Path lockFile) {
-        Path key = lockFile.toAbsolutePath().normalize();
-        ReentrantLock threadLock = THREAD_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
-        if (!threadLock.tryLock()) {
-            return java.util.Optional.empty();
-        }
-        FileChannel channel = null;
+    /** The lock if free now, else null (also when this thread holds it already: the thread lock is reentrant). */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
         try {
-            Files.createDirectories(key.getParent());
-            channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException e) {
-                lock = null; // this thread holds it already (the thread lock is reentrant): in use
-            }
-            if (lock == null) {
-                closeQuietly(channel);
-                threadLock.unlock();
-                return java.util.Optional.empty();
-            }
-            return java.util.Optional.of(new Held(threadLock, channel, lock));
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
-            threadLock.unlock();
-            throw new StoreException("could not lock " + key + ": " + e.getMessage(), e);
+            return channel.tryLock();
+        } catch (OverlappingFileLockException heldHere) {
+            return null;
         }
     }
 
