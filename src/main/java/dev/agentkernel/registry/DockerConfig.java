@@ -65,12 +65,13 @@ public final class DockerConfig {
             throw new UserInputException("cannot read registry credentials from " + file + ": " + e.getMessage(), e);
         }
         String wanted = normalize(registry);
-        Optional<Credentials> fromHelper = helperFor(config, wanted).flatMap(h -> h.get(serverUrl(wanted)));
+        Optional<CredentialHelper> helper = helperFor(config, wanted);
+        Optional<Credentials> fromHelper = helper.flatMap(h -> h.get(serverUrl(wanted)));
         if (fromHelper.isPresent()) {
             return fromHelper;
         }
         Optional<Map.Entry<String, JsonNode>> entry = entryFor(config.path("auths"), wanted);
-        if (entry.isEmpty() || helperFor(config, wanted).isPresent() && !holdsSecret(entry.get().getValue())) {
+        if (entry.isEmpty() || helper.isPresent() && !holdsSecret(entry.get().getValue())) {
             return Optional.empty(); // with a helper, an auths entry without a secret only lists the registry
         }
         return Optional.of(decode(entry.get().getKey(), entry.get().getValue()));
