@@ -69,11 +69,7 @@ public final class Ext4Writer implements AutoCloseable {
      */
     public FileContent writeContent(InputStream in, long length) throws IOException {
         checkOpen();
-        FileContent content = contentWriter.write(in, length);
-        synchronized (contents) {
-            contents.add(content);
-        }
-        return content;
+        return remember(contentWriter.write(in, length));
     }
 
     /**
@@ -83,11 +79,15 @@ public final class Ext4Writer implements AutoCloseable {
      */
     public FileContent writeContent(ByteBuffer content) throws IOException {
         checkOpen();
-        FileContent written = contentWriter.write(content);
+        return remember(contentWriter.write(content));
+    }
+
+    /** Keeps a written content, so that finish() zeroes it if no file claims it. */
+    private FileContent remember(FileContent content) {
         synchronized (contents) {
-            contents.add(written);
+            contents.add(content);
         }
-        return written;
+        return content;
     }
 
     /** The content turned out to be hidden: its blocks are zeroed on disk and left free. */
