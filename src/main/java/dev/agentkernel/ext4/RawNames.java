@@ -8,11 +8,12 @@ import java.nio.charset.StandardCharsets;
  * single byte 0x80 to 0xFF (Python's "surrogateescape"): how a caller passes names that are not UTF-8, as
  * Linux file names may be, without losing a byte.
  */
-final class RawNames {
+public final class RawNames {
     private RawNames() {
     }
 
-    static byte[] encode(String name) {
+    /** The bytes the writer stores for {@code name} (a file name, a path or a symlink target). */
+    public static byte[] encode(String name) {
         if (!hasEscapes(name)) {
             return name.getBytes(StandardCharsets.UTF_8);
         }
