@@ -97,12 +97,8 @@ static long long number_field(const struct json *request, const char *key, long 
     return v && v->type == JSON_NUMBER ? (long long)v->number : fallback;
 }
 
-/*
- * Output that is not UTF-8 (binary data, Latin-1 text) reaches the JSON string only with U+FFFD in place of the
- * bad bytes: such output also goes, exactly, in base64 under `key`.
- */
-static void raw_copy_unless_utf8(struct jwriter *w, const char *key, const char *data, size_t len) {
-    if (!data || utf8_valid(data, len)) return;
+/* Output exactly, in base64 under `key`: for a stream whose JSON string had U+FFFD for bytes that are not UTF-8. */
+static void raw_copy(struct jwriter *w, const char *key, const char *data, size_t len) {
     size_t encoded_len;
     char *encoded = base64_encode((const unsigned char *)data, len, &encoded_len);
     jw_string(w, key, encoded, encoded_len);
@@ -131,10 +127,10 @@ static struct response handle_run(const char *id, const struct json *request) {
     struct jwriter w;
     begin(&w, id);
     jw_int(&w, "exit_code", result.exit_code);
-    jw_string(&w, "stdout", result.out.data ? result.out.data : "", result.out.len);
-    jw_string(&w, "stderr", result.err.data ? result.err.data : "", result.err.len);
-    raw_copy_unless_utf8(&w, "stdout_base64", result.out.data, result.out.len);
-    raw_copy_unless_utf8(&w, "stderr_base64", result.err.data, result.err.len);
+    int stdout_lossy = jw_string(&w, "stdout", result.out.data ? result.out.data : "", result.out.len);
+    int stderr_lossy = jw_string(&w, "stderr", result.err.data ? result.err.data : "", result.err.len);
+    if (stdout_lossy) raw_copy(&w, "stdout_base64", result.out.data, result.out.len);
+    if (stderr_lossy) raw_copy(&w, "stderr_base64", result.err.data, result.err.len);
     if (result.out.truncated) jw_bool(&w, "stdout_truncated", 1);
     if (result.err.truncated) jw_bool(&w, "stderr_truncated", 1);
     if (result.timed_out) {

@@ -248,17 +248,8 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
     return len;
 }
 
-int utf8_valid(const char *s, size_t n) {
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n; ) {
-        size_t len = utf8_len(u + i, n - i);
-        if (len == 0) return 0;
-        i += len;
-    }
-    return 1;
-}
-
-void jbuf_quoted(struct jbuf *b, const char *s, size_t n) {
+int jbuf_quoted(struct jbuf *b, const char *s, size_t n) {
+    int replaced = 0;
     jbuf_append(b, "\"", 1);
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
@@ -272,11 +263,12 @@ void jbuf_quoted(struct jbuf *b, const char *s, size_t n) {
         else if (c < 0x20 || c == 0x7F) { snprintf(esc, sizeof esc, "\\u%04x", c); jbuf_append(b, esc, 6); i++; }
         else {
             size_t len = utf8_len(u + i, n - i);
-            if (len == 0) { jbuf_append(b, "\xEF\xBF\xBD", 3); i++; }
+            if (len == 0) { jbuf_append(b, "\xEF\xBF\xBD", 3); i++; replaced = 1; }
             else { jbuf_append(b, s + i, len); i += len; }
         }
     }
     jbuf_append(b, "\"", 1);
+    return replaced;
 }
 
 void jbuf_free(struct jbuf *b) { free(b->data); b->data = NULL; b->len = b->cap = 0; }
@@ -289,9 +281,9 @@ static void jw_key(struct jwriter *w, const char *key) {
     jbuf_str(&w->buf, ":");
 }
 
-void jw_string(struct jwriter *w, const char *key, const char *value, size_t n) {
+int jw_string(struct jwriter *w, const char *key, const char *value, size_t n) {
     jw_key(w, key);
-    jbuf_quoted(&w->buf, value, n);
+    return jbuf_quoted(&w->buf, value, n);
 }
 
 void jw_int(struct jwriter *w, const char *key, long long value) {

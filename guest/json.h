@@ -33,9 +33,8 @@ struct jbuf {
 void jbuf_append(struct jbuf *b, const char *bytes, size_t n);
 void jbuf_str(struct jbuf *b, const char *s);
 /* Appends a quoted, escaped JSON string of n bytes (non-UTF-8 bytes become U+FFFD). */
-/* Whether the n bytes at s are valid UTF-8 (JSON strings carry other bytes only as U+FFFD). */
-int utf8_valid(const char *s, size_t n);
-void jbuf_quoted(struct jbuf *b, const char *s, size_t n);
+/* Appends s as a JSON string; returns whether bytes that are not UTF-8 had to be written as U+FFFD. */
+int jbuf_quoted(struct jbuf *b, const char *s, size_t n);
 void jbuf_free(struct jbuf *b);
 
 /* Object writing: jw_begin, then members, then jw_end. Members after the first get a comma. */
@@ -44,7 +43,8 @@ struct jwriter {
     int members;
 };
 void jw_begin(struct jwriter *w);
-void jw_string(struct jwriter *w, const char *key, const char *value, size_t n);
+/* Returns whether the value lost bytes that are not UTF-8 (written as U+FFFD). */
+int jw_string(struct jwriter *w, const char *key, const char *value, size_t n);
 void jw_int(struct jwriter *w, const char *key, long long value);
 void jw_bool(struct jwriter *w, const char *key, int value);
 void jw_null(struct jwriter *w, const char *key);
