@@ -79,10 +79,11 @@ final class ContentWriter {
             storeChunk(data.slice(at, n), n / Geometry.BLOCK_SIZE, logicalBlock, extents);
             logicalBlock += n / Geometry.BLOCK_SIZE;
         }
-        if (fullBytes < length) { // the last, partial block, padded with zeros
-            byte[] last = new byte[Geometry.BLOCK_SIZE];
+        if (fullBytes < length) { // the last, partial block, padded with zeros (in this thread's chunk buffer)
+            byte[] last = BUFFERS.get();
             data.get(fullBytes, last, 0, length - fullBytes);
-            storeChunk(ByteBuffer.wrap(last), 1, logicalBlock, extents);
+            Arrays.fill(last, length - fullBytes, Geometry.BLOCK_SIZE, (byte) 0);
+            storeChunk(ByteBuffer.wrap(last, 0, Geometry.BLOCK_SIZE), 1, logicalBlock, extents);
         }
         return new FileContent(length, extents);
     }

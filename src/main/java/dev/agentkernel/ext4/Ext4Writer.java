@@ -172,14 +172,29 @@ public final class Ext4Writer implements AutoCloseable {
             if (path.isEmpty()) {
                 return;
             }
-            for (String name : path.split("/", -1)) {
-                int bytes = RawNames.encode(name).length;
-                if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0
-                        || bytes > 255) {
-                    throw new IllegalArgumentException("invalid path " + path.replace("\0", "\\0")
-                            + ": names must be 1 to 255 bytes, without NUL, and not . or ..");
+            boolean valid = path.indexOf('\0') < 0;
+            for (int start = 0; valid; ) { // name by name, without splitting: called once per entry
+                int end = path.indexOf('/', start);
+                end = end < 0 ? path.length() : end;
+                valid = validName(path, start, end);
+                if (end == path.length()) {
+                    break;
                 }
+                start = end + 1;
             }
+            if (!valid) {
+                throw new IllegalArgumentException("invalid path " + path.replace("\0", "\\0")
+                        + ": names must be 1 to 255 bytes, without NUL, and not . or ..");
+            }
+        }
+
+        private static boolean validName(String path, int start, int end) {
+            int length = end - start;
+            if (length == 0 || length <= 2 && path.startsWith(length == 1 ? "." : "..", start)) {
+                return false;
+            }
+            // a char takes at most 3 bytes (a surrogate pair 4 for its 2 chars)
+            return length * 3 <= 255 || RawNames.encodedLength(path, start, end) <= 255;
         }
     }
 }

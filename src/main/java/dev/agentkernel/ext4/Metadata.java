@@ -19,11 +19,13 @@ public record Metadata(int mode, int uid, int gid, Timestamp atime, Timestamp mt
         Objects.requireNonNull(atime, "atime");
         Objects.requireNonNull(mtime, "mtime");
         Objects.requireNonNull(ctime, "ctime");
-        Map<String, byte[]> copy = new LinkedHashMap<>();
-        if (xattrs != null) {
+        if (xattrs == null || xattrs.isEmpty()) {
+            xattrs = Map.of(); // the common case: no copy per entry
+        } else {
+            Map<String, byte[]> copy = new LinkedHashMap<>();
             xattrs.forEach((name, value) -> copy.put(Objects.requireNonNull(name), value.clone()));
+            xattrs = Collections.unmodifiableMap(copy);
         }
-        xattrs = Collections.unmodifiableMap(copy);
     }
 
     /** Metadata with one time for atime, mtime and ctime and no extended attributes. */

@@ -30,6 +30,27 @@ public final class RawNames {
         return out.toByteArray();
     }
 
+    /** The length of {@code encode(s.substring(from, to))}, counted without encoding. */
+    static int encodedLength(String s, int from, int to) {
+        int bytes = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4; // a pair: one code point beyond the BMP
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 1; // an escaped byte, or a lone surrogate that UTF-8 writes as '?'
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     private static boolean hasEscapes(String name) {
         for (int i = 0; i < name.length(); i++) {
             if (isEscape(name, i)) {

@@ -82,7 +82,8 @@ class Ext4WriterBehaviourTest {
     void badNamesAndDuplicatePathsAreRejected() throws Exception {
         try (Ext4Writer w = Ext4Writer.create(dir.resolve("x.img"), Ext4Options.builder().build())) {
             Metadata m = Metadata.of(0755, 0, 0, T);
-            for (String bad : List.of("/abs", "a//b", "a/", "a/./b", "..", "nul\0byte", "x".repeat(256))) {
+            for (String bad : List.of("/abs", "a//b", "a/", "a/./b", "..", "nul\0byte", "x".repeat(256),
+                    "é".repeat(128), "a/" + "\uD83D\uDE00".repeat(64) + "/b")) {
                 assertThatThrownBy(() -> w.add(new Ext4Entry.Directory(bad, m)))
                         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid path");
             }
@@ -90,6 +91,8 @@ class Ext4WriterBehaviourTest {
             assertThatThrownBy(() -> w.add(new Ext4Entry.Fifo("a", m)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("added twice");
             w.add(new Ext4Entry.Directory("é".repeat(127), m)); // 254 bytes of UTF-8: fine
+            w.add(new Ext4Entry.Directory("\uDCE9".repeat(255), m)); // 255 escaped bytes: fine
+            w.add(new Ext4Entry.Directory("...", m));
         }
     }
 

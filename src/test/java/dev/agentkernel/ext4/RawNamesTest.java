@@ -1,7 +1,10 @@
 package dev.agentkernel.ext4;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,5 +24,22 @@ class RawNamesTest {
     void textWithoutEscapesIsPlainUtf8(@ForAll String text) {
         String noLoneSurrogates = new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
         assertThat(RawNames.encode(noLoneSurrogates)).isEqualTo(noLoneSurrogates.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Property
+    void encodedLengthCountsWhatEncodeWrites(@ForAll String text, @ForAll("escapes") String escapes) {
+        String mixed = text + escapes + text.toUpperCase() + "\uD83D\uDE00" + escapes;
+        for (int from = 0; from <= mixed.length(); from += 3) {
+            for (int to = from; to <= mixed.length(); to += 2) {
+                assertThat(RawNames.encodedLength(mixed, from, to))
+                        .isEqualTo(RawNames.encode(mixed.substring(from, to)).length);
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<String> escapes() {
+        return Arbitraries.strings().withCharRange('\uDC80', '\uDCFF').withCharRange('\uD800', '\uDBFF')
+                .ofMaxLength(6);
     }
 }
