@@ -118,7 +118,7 @@ public final class Ext4Bench {
     private static final int S_IFREG = 0100000;
     private static final int S_IFLNK = 0120000;
     private static final String UNIX_ATTRIBUTES =
-            "unix:mode,ino,dev,uid,gid,size,lastModifiedTime,lastAccessTime,ctime";
+            "unix:mode,ino,dev,nlink,uid,gid,size,lastModifiedTime,lastAccessTime,ctime";
 
     /**
      * Walks {@code source} and streams it into an image, as the converter does with a layer: contents go to
@@ -338,7 +338,7 @@ public final class Ext4Bench {
         } else if (f.isSymbolicLink()) {
             w.add(new Ext4Entry.Symlink(f.path(), f.metadata(), Files.readSymbolicLink(f.file()).toString()));
         } else if (f.isRegularFile()) {
-            String first = seenInodes.putIfAbsent(f.fileKey(), f.path());
+            String first = f.fileKey() == null ? null : seenInodes.putIfAbsent(f.fileKey(), f.path());
             if (first != null) {
                 w.add(new Ext4Entry.HardLink(f.path(), first));
                 return;
@@ -373,8 +373,9 @@ public final class Ext4Bench {
         int mode = (Integer) a.get("mode");
         Metadata metadata = new Metadata(mode & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"),
                 time(a.get("lastAccessTime")), time(a.get("lastModifiedTime")), time(a.get("ctime")), Map.of());
-        Found f = new Found(p, relative(root, p), mode & S_IFMT, (Long) a.get("size"),
-                List.of(a.get("dev"), a.get("ino")), metadata);
+        // only a file with more than one link can meet itself again as a hard link
+        Object fileKey = (Integer) a.get("nlink") > 1 ? List.of(a.get("dev"), a.get("ino")) : null;
+        Found f = new Found(p, relative(root, p), mode & S_IFMT, (Long) a.get("size"), fileKey, metadata);
         found.add(f);
         if (f.isDirectory()) {
             try (DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
@@ -385,8 +386,11 @@ public final class Ext4Bench {
         }
     }
 
+    /** The path below the root, '/'-separated: cut from the path's string (a walked path starts with the root's). */
     private static String relative(Path root, Path p) {
-        return root.relativize(p).toString();
+        String path = p.toString();
+        int rootLength = root.toString().length();
+        return path.length() == rootLength ? "" : path.substring(rootLength + (root.toString().endsWith("/") ? 0 : 1));
     }
 
     private static Timestamp time(Object fileTime) {
