@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes an ext4 image without root, loop devices or mkfs. File contents stream into data blocks as they
@@ -30,7 +28,8 @@ public final class Ext4Writer implements AutoCloseable {
     private final ImageFile image;
     private final BlockAllocator allocator;
     private final ContentWriter contentWriter;
-    private final Map<String, Ext4Entry> entries = new ConcurrentHashMap<>();
+    /** The entries, placed as they are added; guarded by itself. */
+    private final TreeBuilder tree;
     private final List<FileContent> contents = new ArrayList<>();
     private boolean finished;
     private boolean closed;
@@ -48,6 +47,7 @@ public final class Ext4Writer implements AutoCloseable {
         }
         this.allocator = new BlockAllocator(headBlocks);
         this.contentWriter = new ContentWriter(image, allocator, blockLimit);
+        this.tree = new TreeBuilder(options.defaultTimestamp());
     }
 
     /** Starts an image that {@link #finish} will put at {@code target}; until then it is a temporary sibling. */
@@ -96,7 +96,11 @@ public final class Ext4Writer implements AutoCloseable {
         contentWriter.discard(content);
     }
 
-    /** Adds an entry. Thread-safe, any order. A path added twice is an IllegalArgumentException. */
+    /**
+     * Adds an entry. Thread-safe, any order. A path added twice is an IllegalArgumentException; an entry below
+     * a file, or a file where entries already are below, an {@link Ext4Exception} (the entry is not added).
+     * A hard link's target need only exist by {@link #finish}.
+     */
     public void add(Ext4Entry entry) {
         checkOpen();
         PathNames.validate(entry.path());
@@ -106,8 +110,8 @@ public final class Ext4Writer implements AutoCloseable {
                 throw new IllegalArgumentException("the root directory cannot be a hard link");
             }
         }
-        if (entries.putIfAbsent(entry.path(), entry) != null) {
-            throw new IllegalArgumentException("path added twice: " + entry.path());
+        synchronized (tree) {
+            tree.add(entry);
         }
     }
 
@@ -116,8 +120,12 @@ public final class Ext4Writer implements AutoCloseable {
         checkOpen();
         finished = true;
         try {
+            TreeBuilder.Tree built;
+            synchronized (tree) {
+                built = tree.build();
+            }
             Ext4Result result = new ImageFinisher(image, options, allocator, contentWriter)
-                    .finish(entries, claimedContents(), target);
+                    .finish(built, claimedContents(), target);
             image.close();
             Files.move(image.path(), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             closed = true;

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** The work of {@link Ext4Writer#finish()}: build the tree, plan the layout, fill the superblock, write. */
+/** The work of {@link Ext4Writer#finish()} once the tree is built: plan the layout, fill the superblock, write. */
 final class ImageFinisher {
     private final ImageFile image;
     private final Ext4Options options;
@@ -25,9 +25,8 @@ final class ImageFinisher {
         this.contentWriter = contentWriter;
     }
 
-    Ext4Result finish(Map<String, Ext4Entry> entries, List<FileContent> contents, Path target) throws IOException {
+    Ext4Result finish(TreeBuilder.Tree tree, List<FileContent> contents, Path target) throws IOException {
         contentWriter.flush();
-        TreeBuilder.Tree tree = new TreeBuilder(options.defaultTimestamp()).build(entries);
         claimContents(tree, contents);
         Superblock sb = newSuperblock();
         int fsCsumSeed = Checksums.filesystemSeed(sb.uuid);

@@ -9,16 +9,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns the added entries into a tree of inodes: creates parents that never arrived, resolves hard links,
- * adds lost+found, and numbers inodes breadth-first in name order (root 2, lost+found 11, then from 12), so the
- * result depends only on the entries, never on the order they arrived in.
+ * Turns the added entries into a tree of inodes: places each entry as it is added (creating parents that have
+ * not arrived yet, which take the directory's metadata if it arrives later), and at {@link #build} resolves hard
+ * links, adds lost+found, and numbers inodes breadth-first in name order (root 2, lost+found 11, then from 12),
+ * so the result depends only on the entries, never on the order they arrived in. Not thread-safe.
  */
 final class TreeBuilder {
     private static final String LOST_AND_FOUND = "lost+found";
 
     /** A name in the tree before numbering. */
     private static final class Node {
-        final Ext4Entry entry;
+        Ext4Entry entry; // null for a directory created as a parent until its own entry arrives
         InodeSpec inode;
         final TreeMap<String, Node> children = new TreeMap<>();
 
@@ -34,17 +35,43 @@ final class TreeBuilder {
 
     private final Timestamp defaultTime;
     private final Map<String, Node> nodes = new HashMap<>();
+    private final Node root;
 
     TreeBuilder(Timestamp defaultTime) {
         this.defaultTime = defaultTime;
+        this.root = new Node(null, defaultDirectory(0755));
+        nodes.put("", root);
     }
 
-    Tree build(Map<String, Ext4Entry> entries) {
-        Node root = new Node(null, defaultDirectory(0755));
-        nodes.put("", root);
-        for (Ext4Entry e : entries.values()) { // any order: children maps sort names, numbering walks them
-            place(e);
+    /**
+     * Places an entry. A path added twice is an IllegalArgumentException; an entry below a non-directory, or a
+     * non-directory where entries already are below, an Ext4Exception. Either way the tree is left unchanged.
+     */
+    void add(Ext4Entry e) {
+        String path = e.path();
+        Node existing = nodes.get(path);
+        if (existing != null) {
+            if (existing.entry != null) {
+                throw new IllegalArgumentException("path added twice: " + path);
+            }
+            // a directory created earlier as somebody's parent
+            if (!(e instanceof Ext4Entry.Directory d)) {
+                throw new Ext4Exception((path.isEmpty() ? "/" : path) + " has entries below it but is not a directory");
+            }
+            existing.entry = e;
+            existing.inode = new InodeSpec(Features.S_IFDIR | d.metadata().mode(), d.metadata());
+            return;
         }
+        InodeSpec inode = inodeOf(e);
+        int slash = path.lastIndexOf('/');
+        Node parent = directory(slash < 0 ? "" : path.substring(0, slash)); // checked before anything changes
+        Node node = new Node(e, inode);
+        nodes.put(path, node);
+        parent.children.put(path.substring(slash + 1), node);
+    }
+
+    /** Resolves hard links, adds lost+found if missing, and numbers the inodes. */
+    Tree build() {
         if (!root.children.containsKey(LOST_AND_FOUND)) {
             root.children.put(LOST_AND_FOUND, new Node(null, defaultDirectory(0700)));
         }
@@ -52,35 +79,20 @@ final class TreeBuilder {
         return number(root);
     }
 
-    private void place(Ext4Entry e) {
-        String path = e.path();
-        Node existing = nodes.get(path);
-        if (existing != null) { // a directory created earlier as somebody's parent
-            if (!(e instanceof Ext4Entry.Directory d)) {
-                throw new Ext4Exception(path + " has entries below it but is not a directory");
-            }
-            existing.inode = new InodeSpec(Features.S_IFDIR | d.metadata().mode(), d.metadata());
-            return;
-        }
-        Node node = new Node(e, inodeOf(e));
-        nodes.put(path, node);
-        if (!path.isEmpty()) {
-            int slash = path.lastIndexOf('/');
-            Node parent = directory(slash < 0 ? "" : path.substring(0, slash));
-            parent.children.put(path.substring(slash + 1), node);
-        }
-    }
-
+    /** The directory node at {@code path}, created with its missing parents (nothing is created if it throws). */
     private Node directory(String path) {
         Node node = nodes.get(path);
-        if (node == null) {
-            node = new Node(null, defaultDirectory(0755));
-            nodes.put(path, node);
-            int slash = path.lastIndexOf('/');
-            directory(slash < 0 ? "" : path.substring(0, slash)).children.put(path.substring(slash + 1), node);
-        } else if (node.entry instanceof Ext4Entry.HardLink || !node.inode.isDirectory()) {
-            throw new Ext4Exception(path + " has entries below it but is not a directory");
+        if (node != null) {
+            if (node.entry instanceof Ext4Entry.HardLink || !node.inode.isDirectory()) {
+                throw new Ext4Exception(path + " has entries below it but is not a directory");
+            }
+            return node;
         }
+        int slash = path.lastIndexOf('/');
+        Node parent = directory(slash < 0 ? "" : path.substring(0, slash));
+        node = new Node(null, defaultDirectory(0755));
+        nodes.put(path, node);
+        parent.children.put(path.substring(slash + 1), node);
         return node;
     }
 

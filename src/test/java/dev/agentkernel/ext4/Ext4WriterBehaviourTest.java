@@ -111,13 +111,40 @@ class Ext4WriterBehaviourTest {
     }
 
     @Test
+    void anEntryThatContradictsTheTreeIsRefusedAtAddAndLeavesTheTreeAsItWas() throws Exception {
+        Path image = dir.resolve("refused.img");
+        Metadata m = Metadata.of(0755, 0, 0, T);
+        try (Ext4Writer w = Ext4Writer.create(image, Ext4Options.builder().defaultTimestamp(T).build())) {
+            w.add(new Ext4Entry.Fifo("f", m));
+            assertThatThrownBy(() -> w.add(new Ext4Entry.Directory("f/x/y", m)))
+                    .isInstanceOf(Ext4Exception.class).hasMessageContaining("f has entries below it but is not a directory");
+            // no half-made parent was left behind: f/x is refused again, not taken as created earlier
+            assertThatThrownBy(() -> w.add(new Ext4Entry.Directory("f/x", m)))
+                    .isInstanceOf(Ext4Exception.class).hasMessageContaining("f has entries below it but is not a directory");
+            w.add(new Ext4Entry.Directory("d/e", m)); // d is created as its parent
+            assertThatThrownBy(() -> w.add(new Ext4Entry.Fifo("d", m)))
+                    .isInstanceOf(Ext4Exception.class).hasMessageContaining("d has entries below it but is not a directory");
+            w.add(new Ext4Entry.Directory("d", Metadata.of(0700, 7, 8, T))); // its own entry still arrives
+            assertThatThrownBy(() -> w.add(new Ext4Entry.Directory("d", m)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("added twice: d");
+            w.finish();
+        }
+        Tools.assertFsckClean(image);
+        assertThat(Tools.debugfs(image, "ls -l /")).contains(" f").contains(" d");
+        assertThat(Tools.debugfs(image, "stat /f")).contains("Type: FIFO");
+        assertThat(Tools.debugfs(image, "stat /d")).contains("Mode:  0700").contains("User:     7")
+                .contains("Group:     8");
+        assertThat(Tools.debugfs(image, "ls -l /d")).contains(" e");
+    }
+
+    @Test
     void aFailingFinishLeavesNoFiles() throws Exception {
         Path target = dir.resolve("broken.img");
         try (Ext4Writer w = Ext4Writer.create(target, Ext4Options.builder().build())) {
             w.add(new Ext4Entry.RegularFile("f", Metadata.of(0644, 0, 0, T),
                     w.writeContent(new ByteArrayInputStream(new byte[] {1}), 1)));
-            w.add(new Ext4Entry.Directory("f/under-a-file", Metadata.of(0755, 0, 0, T)));
-            assertThatThrownBy(w::finish).isInstanceOf(Ext4Exception.class).hasMessageContaining("not a directory");
+            w.add(new Ext4Entry.HardLink("link", "missing"));
+            assertThatThrownBy(w::finish).isInstanceOf(Ext4Exception.class).hasMessageContaining("not in the tree");
         }
         try (var files = Files.list(dir)) {
             assertThat(files).isEmpty();
