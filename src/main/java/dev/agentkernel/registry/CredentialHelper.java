@@ -76,10 +76,10 @@ final class CredentialHelper {
         if (user.isEmpty() || secret.isEmpty()) {
             return Optional.empty();
         }
+        String origin = program() + " (" + configuredIn + ")";
         if (user.equals(IDENTITY_TOKEN_USER)) {
-            throw new RegistryException(program() + " holds an identity token for " + serverUrl
-                    + ", which agentkernel cannot exchange yet; pass --username USER --password-stdin instead");
+            return Optional.of(Credentials.ofIdentityToken(user, secret, origin));
         }
-        return Optional.of(new Credentials(user, secret, program() + " (" + configuredIn + ")"));
+        return Optional.of(new Credentials(user, secret, origin));
     }
 }

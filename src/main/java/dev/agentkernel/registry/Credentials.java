@@ -11,16 +11,32 @@ import java.util.Base64;
 import java.util.Objects;
 
 /**
- * A user name and password (or token) for a registry. {@link #toString()} never shows the password, so a
- * credential that ends up in a message or a log line stays secret.
+ * A user name and password for a registry, or an identity token: an OAuth2 refresh token that a credential
+ * helper or {@code docker login} stored instead of a password, which only the registry's token service takes
+ * (in exchange for access tokens). {@link #toString()} never shows the password or token, so a credential that
+ * ends up in a message or a log line stays secret.
  *
- * @param origin where they came from ("--creds", "/root/.docker/config.json"), for error messages
+ * @param password      the password, or the identity token when {@code identityToken}
+ * @param origin        where they came from ("--creds", "/root/.docker/config.json"), for error messages
  */
-public record Credentials(String username, String password, String origin) {
+public record Credentials(String username, String password, String origin, boolean identityToken) {
     public Credentials {
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(origin, "origin");
+    }
+
+    /** A user name and password. */
+    public Credentials(String username, String password, String origin) {
+        this(username, password, origin, false);
+    }
+
+    /** An identity token ({@code username} is what the store gave with it, often a placeholder). */
+    public static Credentials ofIdentityToken(String username, String token, String origin) {
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("empty identity token");
+        }
+        return new Credentials(username, token, origin, true);
     }
 
     /** Parses {@code USER:PASS} as given to {@code --creds}; the password may contain colons. */
@@ -52,13 +68,16 @@ public record Credentials(String username, String password, String origin) {
         return new Credentials(username, line, origin);
     }
 
-    /** The value of an {@code Authorization: Basic} header. */
+    /** The value of an {@code Authorization: Basic} header (for a user name and password only). */
     public String basicAuthorization() {
+        if (identityToken) {
+            throw new IllegalStateException("an identity token is not sent as basic authorization");
+        }
         return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public String toString() {
-        return "Credentials[" + username + ":****, from " + origin + "]";
+        return "Credentials[" + (identityToken ? "identity token" : username + ":****") + ", from " + origin + "]";
     }
 }

@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code ~/.docker/config.json}, looked up as the docker CLI does: the registry's credential helper in
  * {@code credHelpers}, else the {@code credsStore} helper for all registries (both run as
  * {@code docker-credential-NAME get}), else the {@code auths} map of registry to base64 {@code user:password}
- * ({@code auth}) or {@code username}/{@code password}. An {@code auths} entry with a password also serves when
+ * ({@code auth}) or {@code username}/{@code password}, or an {@code identitytoken} (which wins over a password, as
+ * the docker CLI has it). An {@code auths} entry with a password also serves when
  * the helper holds nothing, or when the {@code credsStore} helper is not installed.
  */
 public final class DockerConfig {
@@ -107,7 +108,8 @@ public final class DockerConfig {
     }
 
     private static boolean holdsSecret(JsonNode entry) {
-        return !entry.path("auth").asText("").isEmpty() || !entry.path("username").asText("").isEmpty();
+        return !entry.path("auth").asText("").isEmpty() || !entry.path("username").asText("").isEmpty()
+                || !entry.path("identitytoken").asText("").isEmpty();
     }
 
     /** The server URL the docker CLI stores a registry's credentials under: Docker Hub's v1 URL, else the host. */
@@ -116,6 +118,10 @@ public final class DockerConfig {
     }
 
     private Credentials decode(String key, JsonNode entry) {
+        String identityToken = entry.path("identitytoken").asText("");
+        if (!identityToken.isEmpty()) { // docker login to a token registry keeps the refresh token here
+            return Credentials.ofIdentityToken(entry.path("username").asText(""), identityToken, file.toString());
+        }
         String auth = entry.path("auth").asText("");
         if (!auth.isEmpty()) {
             String decoded;

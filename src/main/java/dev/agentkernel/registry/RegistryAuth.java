@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Authorization for one registry. After a {@code 401} it answers the registry's {@code WWW-Authenticate}
  * challenge: for {@code Bearer} it asks the token service at {@code realm} (with {@code service} and
- * {@code scope}, sending the credentials if there are any) and caches the token for its scope until it
- * expires; for {@code Basic} it sends the credentials from then on. Credentials and tokens never appear in
- * messages.
+ * {@code scope}, sending the credentials if there are any: a password by GET with basic authorization, an
+ * identity token by POST as an OAuth2 refresh token, as the docker client does) and caches the token for its
+ * scope until it expires; for {@code Basic} it sends a user name and password from then on. Credentials and
+ * tokens never appear in messages.
  */
 final class RegistryAuth {
     /** Tokens whose lifetime is not given live this long (the distribution token spec's default). */
@@ -83,6 +84,11 @@ final class RegistryAuth {
             if (credentials.isEmpty() || basic) {
                 return false;
             }
+            if (credentials.get().identityToken()) {
+                throw new RegistryException("registry " + registry + " asks for a user name and password, but the "
+                        + "credentials from " + credentials.get().origin() + " are an identity token, which only a "
+                        + "token service takes; pass --username USER --password-stdin instead");
+            }
             basic = true;
             return true;
         }
@@ -110,8 +116,11 @@ final class RegistryAuth {
             throw new RegistryException("registry " + registry + " names a plain-HTTP token service (" + uri.getHost()
                     + "); refusing to send credentials or tokens unencrypted");
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60));
-        credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
+        HttpRequest.Builder request = credentials.filter(Credentials::identityToken).isPresent()
+                ? refreshTokenRequest(URI.create(realm), challenge, scope)
+                : HttpRequest.newBuilder(uri).GET();
+        request.timeout(Duration.ofSeconds(60));
+        credentials.filter(c -> !c.identityToken()).ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
         tokenRequests.incrementAndGet();
         for (int attempt = 1; ; attempt++) {
             HttpResponse<InputStream> response;
@@ -134,7 +143,10 @@ final class RegistryAuth {
                 RetryPolicy.sleep(retry.backoff(attempt, response.headers().firstValue("Retry-After").orElse(null)));
                 continue;
             }
-            if (status == 401 || status == 403) {
+            boolean refused = status == 401 || status == 403
+                    // an OAuth2 endpoint refuses a bad refresh token with 400 invalid_grant
+                    || status == 400 && credentials.filter(Credentials::identityToken).isPresent();
+            if (refused) {
                 throw unauthorized(status, RegistryErrors.describe(response.body()));
             }
             if (status != 200) {
@@ -143,6 +155,21 @@ final class RegistryAuth {
             }
             return parseToken(response);
         }
+    }
+
+    /**
+     * The OAuth2 refresh-token grant that exchanges an identity token for an access token (the token spec's
+     * "OAuth2 token" form): POST to the realm itself, the token in the form body, never in the URL.
+     */
+    private HttpRequest.Builder refreshTokenRequest(URI realm, AuthChallenge challenge, String scope) {
+        StringBuilder form = new StringBuilder("grant_type=refresh_token&client_id=agentkernel");
+        form.append("&refresh_token=").append(encode(credentials.orElseThrow().password()));
+        challenge.param("service").ifPresent(s -> form.append("&service=").append(encode(s)));
+        if (!scope.isEmpty()) {
+            form.append("&scope=").append(encode(scope));
+        }
+        return HttpRequest.newBuilder(realm).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form.toString(), StandardCharsets.UTF_8));
     }
 
     private Token parseToken(HttpResponse<InputStream> response) {
@@ -183,8 +210,9 @@ final class RegistryAuth {
         String statusText = status == 401 ? "401 Unauthorized" : status == 403 ? "403 Forbidden" : "HTTP " + status;
         if (credentials.isPresent()) {
             Credentials c = credentials.get();
-            return new RegistryException("registry " + registry + " refused the credentials of user '" + c.username()
-                    + "' from " + c.origin() + ": " + statusText + why, status, null);
+            String whose = c.identityToken() ? "the identity token" : "the credentials of user '" + c.username() + "'";
+            return new RegistryException("registry " + registry + " refused " + whose + " from " + c.origin() + ": "
+                    + statusText + why, status, null);
         }
         return new RegistryException("registry " + registry + " requires authentication: " + statusText + why
                 + "; pass --creds USER:PASSWORD or add the registry to the 'auths' of ~/.docker/config.json", status, null);

@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the error body of the distribution API, {@code {"errors":[{"code":..,"message":..}]}}, for messages. */
+/**
+ * Reads the error body of the distribution API, {@code {"errors":[{"code":..,"message":..}]}}, or of an OAuth2
+ * token endpoint, {@code {"error":..,"error_description":..}}, for messages.
+ */
 final class RegistryErrors {
     private static final int MAX_ERROR_BODY = 16 * 1024;
 
@@ -41,6 +44,12 @@ final class RegistryErrors {
             }
             if (!parts.isEmpty()) {
                 return String.join("; ", parts);
+            }
+            JsonNode oauth = ImageJson.mapper().readTree(bytes); // an OAuth2 token endpoint's {"error": ...}
+            String error = oauth.path("error").asText("");
+            if (!error.isEmpty()) {
+                String description = oauth.path("error_description").asText("");
+                return description.isEmpty() ? error : error + ": " + description;
             }
         } catch (IOException | RuntimeException ignored) {
             // Not JSON: show a little of the text instead.

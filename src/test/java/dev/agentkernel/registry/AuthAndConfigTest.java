@@ -49,6 +49,18 @@ class AuthAndConfigTest {
     }
 
     @Test
+    void anIdentityTokenInDockerConfigIsKeptAsOneAndNeverShown() throws IOException {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, "{\"auths\":{\"myregistry.azurecr.io\":{\"auth\":\""
+                + b64("00000000-0000-0000-0000-000000000000:") + "\",\"identitytoken\":\"eyJ-refresh\"}}}");
+        Credentials c = DockerConfig.at(config).credentialsFor("myregistry.azurecr.io").orElseThrow();
+        assertThat(c.identityToken()).isTrue();
+        assertThat(c.password()).isEqualTo("eyJ-refresh");
+        assertThat(c.toString()).doesNotContain("eyJ-refresh").contains("identity token");
+        assertThatThrownBy(c::basicAuthorization).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void readsDockerConfigAuths() throws IOException {
         Path config = dir.resolve("config.json");
         Files.writeString(config, "{\"auths\":{"

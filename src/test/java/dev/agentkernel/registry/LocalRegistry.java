@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The CNCF distribution registry ({@code docker-registry}) as a process for tests: listening on 127.0.0.1 and a
- * free port, storing in a temporary folder, optionally behind htpasswd basic auth, killed by PID on
+ * free port, storing in a temporary folder, optionally behind htpasswd basic auth or a token service, killed by PID on
  * {@link #close()} and, as a safety net, after {@code maxRunTime}.
  */
 final class LocalRegistry implements AutoCloseable {
@@ -46,6 +46,30 @@ final class LocalRegistry implements AutoCloseable {
 
     /** Starts a registry in {@code dir}; with {@code user}/{@code password}, behind htpasswd basic auth. */
     static LocalRegistry start(Path dir, Optional<String[]> userAndPassword) throws IOException {
+        String auth = "";
+        if (userAndPassword.isPresent()) {
+            RequiredTools.require("htpasswd");
+            Path htpasswd = dir.resolve("htpasswd");
+            String[] up = userAndPassword.get();
+            String line = ExternalCommand.run(Duration.ofSeconds(30), "htpasswd", "-Bbn", up[0], up[1]).stdout().strip();
+            Files.writeString(htpasswd, line + "\n");
+            auth = """
+                    auth:
+                      htpasswd:
+                        realm: agentkernel-test
+                        path: %s
+                    """.formatted(htpasswd);
+        }
+        return start(dir, auth);
+    }
+
+    /** Starts a registry in {@code dir} whose clients authenticate with {@code tokens}. */
+    static LocalRegistry start(Path dir, TokenService tokens) throws IOException {
+        return start(dir, tokens.registryAuthConfig());
+    }
+
+    /** Starts a registry in {@code dir} with {@code authConfig} (YAML, or "" for none). */
+    private static LocalRegistry start(Path dir, String authConfig) throws IOException {
         Path binary = RequiredTools.require("docker-registry");
         Path storage = Files.createDirectories(dir.resolve("storage"));
         int port = freePort();
@@ -60,20 +84,7 @@ final class LocalRegistry implements AutoCloseable {
                     enabled: true
                 http:
                   addr: 127.0.0.1:%d
-                """.formatted(storage, port));
-        if (userAndPassword.isPresent()) {
-            RequiredTools.require("htpasswd");
-            Path htpasswd = dir.resolve("htpasswd");
-            String[] up = userAndPassword.get();
-            String line = ExternalCommand.run(Duration.ofSeconds(30), "htpasswd", "-Bbn", up[0], up[1]).stdout().strip();
-            Files.writeString(htpasswd, line + "\n");
-            config.append("""
-                    auth:
-                      htpasswd:
-                        realm: agentkernel-test
-                        path: %s
-                    """.formatted(htpasswd));
-        }
+                """.formatted(storage, port)).append(authConfig);
         Path configFile = dir.resolve("config.yml");
         Files.writeString(configFile, config);
         Path log = dir.resolve("registry.log");

@@ -13,10 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,9 +38,7 @@ class RegistryAuthIntegrationTest {
     Path home;
     @TempDir
     Path dockerConfig;
-    /** Environment added to this test's agentkernel processes. */
-    private final Map<String, String> extraEnv = new java.util.HashMap<>();
-
+    private AgentkernelJvm jvm;
     @BeforeAll
     static void fillRegistry() throws IOException {
         images = new BusyboxImages(work);
@@ -67,41 +62,18 @@ class RegistryAuthIntegrationTest {
 
     /** Runs {@code agentkernel ARGS} in a new JVM with this test's data directory and Docker config. */
     private ExternalCommand.Result agentkernel(String... args) throws IOException {
-        return agentkernelWithInput(null, args);
+        return jvm().run(args);
     }
 
-    /** The same, with {@code stdin} (when not null) as standard input instead of /dev/null. */
     private ExternalCommand.Result agentkernelWithInput(String stdin, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.agentkernel.cli.Main"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        Map<String, String> env = pb.environment();
-        env.put("AGENTKERNEL_HOME", home.toString());
-        env.put("DOCKER_CONFIG", dockerConfig.toString());
-        env.putAll(extraEnv);
-        Path out = Files.createTempFile(home.getParent(), "out", ".txt");
-        Path err = Files.createTempFile(home.getParent(), "err", ".txt");
-        java.io.File input = new java.io.File("/dev/null");
-        if (stdin != null) {
-            Path in = Files.createTempFile(home.getParent(), "in", ".txt");
-            Files.writeString(in, stdin);
-            input = in.toFile();
+        return jvm().runWithInput(stdin, args);
+    }
+
+    private AgentkernelJvm jvm() {
+        if (jvm == null) {
+            jvm = new AgentkernelJvm(home, dockerConfig);
         }
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(input));
-        Process p = pb.start();
-        try {
-            if (!p.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                throw new AssertionError("agentkernel " + String.join(" ", args) + " did not finish in " + TIMEOUT);
-            }
-            return new ExternalCommand.Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        return jvm;
     }
 
     @Test
@@ -153,7 +125,7 @@ class RegistryAuthIntegrationTest {
     void credentialsFromTheCredsStoreHelperWork(@TempDir Path secrets) throws IOException {
         try (PassStore pass = PassStore.create(secrets)) {
             pass.store(registry.address(), USER, PASSWORD);
-            extraEnv.putAll(pass.environment());
+            jvm().extraEnv.putAll(pass.environment());
             Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"pass\"}");
             ExternalCommand.Result pull = agentkernel("pull", reference);
             assertThat(pull.exitCode()).as(pull.stderr()).isZero();
@@ -166,7 +138,7 @@ class RegistryAuthIntegrationTest {
     void theRegistrysOwnHelperComesBeforeTheCredsStore(@TempDir Path secrets) throws IOException {
         try (PassStore pass = PassStore.create(secrets)) {
             pass.store(registry.address(), USER, PASSWORD);
-            extraEnv.putAll(pass.environment());
+            jvm().extraEnv.putAll(pass.environment());
             Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"no-such-helper\","
                     + "\"credHelpers\":{\"" + registry.address() + "\":\"pass\"}}");
             ExternalCommand.Result pull = agentkernel("pull", "-q", reference);
@@ -178,7 +150,7 @@ class RegistryAuthIntegrationTest {
     void aHelperWithNothingForTheRegistryMeansAnonymous(@TempDir Path secrets) throws IOException {
         try (PassStore pass = PassStore.create(secrets)) {
             pass.store("elsewhere.example:5000", USER, PASSWORD);
-            extraEnv.putAll(pass.environment());
+            jvm().extraEnv.putAll(pass.environment());
             Files.writeString(dockerConfig.resolve("config.json"), "{\"credsStore\":\"pass\"}");
             ExternalCommand.Result pull = agentkernel("pull", reference);
             assertThat(pull.exitCode()).isEqualTo(1);
@@ -242,6 +214,17 @@ class RegistryAuthIntegrationTest {
         try (var files = Files.list(blobs)) {
             assertThat(files.toList()).as("no other image uses them").isEmpty();
         }
+    }
+
+    @Test
+    void anIdentityTokenForABasicAuthRegistryIsAClearError() throws IOException {
+        Files.writeString(dockerConfig.resolve("config.json"), "{\"auths\":{\"" + registry.address()
+                + "\":{\"identitytoken\":\"some-refresh-token\"}}}");
+        ExternalCommand.Result pull = agentkernel("pull", reference);
+        assertThat(pull.exitCode()).isEqualTo(1);
+        assertThat(pull.stderr()).contains("registry " + registry.address() + " asks for a user name and password, "
+                + "but the credentials from " + dockerConfig.resolve("config.json") + " are an identity token")
+                .doesNotContain("some-refresh-token");
     }
 
     @Test
