@@ -2,6 +2,7 @@ package dev.agentkernel.layer;
 
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.image.SingleByteRead;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -105,9 +106,7 @@ final class InflatingPipe extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        return SingleByteRead.of(this);
     }
 
     @Override

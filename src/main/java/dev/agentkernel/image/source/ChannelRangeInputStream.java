@@ -1,5 +1,7 @@
 package dev.agentkernel.image.source;
 
+import dev.agentkernel.image.SingleByteRead;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,9 +22,7 @@ final class ChannelRangeInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        return SingleByteRead.of(this);
     }
 
     @Override
