@@ -9,6 +9,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes the metadata of a planned layout, one phase per method: directories, symlink and attribute blocks,
@@ -42,16 +43,18 @@ final class ImageAssembler {
 
     /**
      * Inode tables and bitmaps depend only on the layout, not on the blocks the other phases write, so a second
-     * thread encodes the first half of the inode tables and the bitmaps while this one writes directories and
-     * the rest (the data has streamed by now, so the second core is otherwise idle).
+     * thread encodes the bitmaps while this one writes directories and the rest (the data has streamed by now,
+     * so the second core is otherwise idle); then both take the inode tables group by group until none is left,
+     * so they finish together whichever had more to do before.
      */
     void writeAll() throws IOException {
-        int split = groupOfMedianInode();
-        FutureTask<GroupDescriptor[]> tablesAndBitmaps = new FutureTask<>(() -> {
-            writeInodeTables(0, split);
-            return writeBitmaps();
+        AtomicInteger nextTableGroup = new AtomicInteger();
+        FutureTask<GroupDescriptor[]> bitmapsAndTables = new FutureTask<>(() -> {
+            GroupDescriptor[] descriptors = writeBitmaps();
+            writeInodeTables(nextTableGroup);
+            return descriptors;
         });
-        Thread helper = new Thread(tablesAndBitmaps, "ext4 inode tables");
+        Thread helper = new Thread(bitmapsAndTables, "ext4 inode tables");
         helper.setDaemon(true);
         helper.start();
         try {
@@ -60,16 +63,18 @@ final class ImageAssembler {
             writeXattrBlocks();
             writeExtentTrees();
             writeJournal();
-            writeInodeTables(split, (int) layout.groups);
+            writeInodeTables(nextTableGroup);
         } finally {
             Threads.joinUninterruptibly(helper); // never leave it writing into a file that is about to be deleted
         }
-        writeSuperblocksAndDescriptors(resultOf(tablesAndBitmaps));
+        writeSuperblocksAndDescriptors(resultOf(bitmapsAndTables));
     }
 
-    /** The group holding the middle one of the used inodes: tables before it and after it are equal work. */
-    private int groupOfMedianInode() {
-        return (inodes.get(inodes.size() / 2).number - 1) / layout.inodesPerGroup;
+    /** Writes the inode tables of the groups {@code next} hands out, one at a time, until none is left. */
+    private void writeInodeTables(AtomicInteger next) throws IOException {
+        for (int g = next.getAndIncrement(); g < layout.groups; g = next.getAndIncrement()) {
+            writeInodeTables(g, g + 1);
+        }
     }
 
     private static GroupDescriptor[] resultOf(FutureTask<GroupDescriptor[]> task) throws IOException {
