@@ -1,6 +1,5 @@
 package dev.agentkernel.registry;
 
-import dev.agentkernel.testing.BusyboxImages;
 import dev.agentkernel.testing.ExternalCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 
@@ -24,13 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("integration")
 class RegistryAuthIntegrationTest {
-    private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final String USER = "alice";
     private static final String PASSWORD = "s3cret-Pw";
 
     @TempDir
     static Path work;
-    static BusyboxImages images;
+    static PrivateImage image;
     static LocalRegistry registry;
     static String reference;
 
@@ -39,24 +36,19 @@ class RegistryAuthIntegrationTest {
     @TempDir
     Path dockerConfig;
     private AgentkernelJvm jvm;
+
     @BeforeAll
     static void fillRegistry() throws IOException {
-        images = new BusyboxImages(work);
-        registry = LocalRegistry.start(Files.createDirectories(work.resolve("registry")),
-                Optional.of(new String[] {USER, PASSWORD}));
-        String tag = images.build("RUN echo private > /private");
-        reference = registry.address() + "/private/app:1";
-        ExternalCommand.run(TIMEOUT, "skopeo", "copy", "-q", "--dest-tls-verify=false", "--dest-creds",
-                USER + ":" + PASSWORD, "containers-storage:" + tag, "docker://" + reference);
+        image = PrivateImage.push(work, dir -> LocalRegistry.start(dir, Optional.of(new String[] {USER, PASSWORD})),
+                "private/app", "private", USER, PASSWORD);
+        registry = image.registry();
+        reference = image.reference();
     }
 
     @AfterAll
     static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-        if (images != null) {
-            images.close();
+        if (image != null) {
+            image.close();
         }
     }
 

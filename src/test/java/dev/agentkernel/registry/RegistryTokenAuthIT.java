@@ -1,6 +1,5 @@
 package dev.agentkernel.registry;
 
-import dev.agentkernel.testing.BusyboxImages;
 import dev.agentkernel.testing.ExternalCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,15 +24,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("integration")
 class RegistryTokenAuthIT {
-    private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final String USER = "bob";
     private static final String PASSWORD = "pw-for-bob";
     private static final String IDENTITY_TOKEN = "refresh-7f3a9c-identity-token";
 
     @TempDir
     static Path work;
-    static BusyboxImages images;
     static TokenService tokens;
+    static PrivateImage image;
     static LocalRegistry registry;
     static String reference;
 
@@ -46,25 +43,19 @@ class RegistryTokenAuthIT {
 
     @BeforeAll
     static void fillRegistry() throws IOException {
-        images = new BusyboxImages(work);
         tokens = TokenService.start(work, USER, PASSWORD, IDENTITY_TOKEN);
-        registry = LocalRegistry.start(Files.createDirectories(work.resolve("registry")), tokens);
-        String tag = images.build("RUN echo tokens > /tokens");
-        reference = registry.address() + "/team/tool:1";
-        ExternalCommand.run(TIMEOUT, "skopeo", "copy", "-q", "--dest-tls-verify=false", "--dest-creds",
-                USER + ":" + PASSWORD, "containers-storage:" + tag, "docker://" + reference);
+        image = PrivateImage.push(work, dir -> LocalRegistry.start(dir, tokens), "team/tool", "tokens", USER, PASSWORD);
+        registry = image.registry();
+        reference = image.reference();
     }
 
     @AfterAll
     static void stop() {
-        if (registry != null) {
-            registry.close();
+        if (image != null) {
+            image.close();
         }
         if (tokens != null) {
             tokens.close();
-        }
-        if (images != null) {
-            images.close();
         }
     }
 
