@@ -73,7 +73,7 @@ final class ImageAssembler {
     /** Writes the inode tables of the groups {@code next} hands out, one at a time, until none is left. */
     private void writeInodeTables(AtomicInteger next) throws IOException {
         for (int g = next.getAndIncrement(); g < layout.groups; g = next.getAndIncrement()) {
-            writeInodeTables(g, g + 1);
+            writeInodeTable(g);
         }
     }
 
@@ -159,24 +159,22 @@ final class ImageAssembler {
         superblock.journalInum = Geometry.JOURNAL_INODE;
     }
 
-    /**
-     * The tables of groups {@code [fromGroup, toGroup)}, each up to its last used inode; unused inodes stay zero
-     * (a hole in the image).
-     */
-    private void writeInodeTables(int fromGroup, int toGroup) throws IOException {
+    /** Group {@code g}'s table up to its last used inode; unused inodes stay zero (a hole in the image). */
+    private void writeInodeTable(int g) throws IOException {
         int perGroup = layout.inodesPerGroup;
         int lastNumber = lastInode();
-        int index = firstIndexAtOrAfter(fromGroup * perGroup + 1);
-        for (int g = fromGroup; g < toGroup && g * (long) perGroup < lastNumber; g++) {
-            int first = g * perGroup + 1;
-            int used = Math.min(perGroup, lastNumber - first + 1);
-            byte[] table = new byte[used * Inode.SIZE];
-            while (index < inodes.size() && inodes.get(index).number < first + used) {
-                InodeSpec spec = inodes.get(index++);
-                System.arraycopy(inodeEncoder.encode(spec), 0, table, (spec.number - first) * Inode.SIZE, Inode.SIZE);
-            }
-            image.write(layout.inodeTables[g], table);
+        int first = g * perGroup + 1;
+        if (first > lastNumber) {
+            return; // no inode in use here: the whole table stays a hole
         }
+        int used = Math.min(perGroup, lastNumber - first + 1);
+        byte[] table = new byte[used * Inode.SIZE];
+        int index = firstIndexAtOrAfter(first);
+        while (index < inodes.size() && inodes.get(index).number < first + used) {
+            InodeSpec spec = inodes.get(index++);
+            System.arraycopy(inodeEncoder.encode(spec), 0, table, (spec.number - first) * Inode.SIZE, Inode.SIZE);
+        }
+        image.write(layout.inodeTables[g], table);
     }
 
     /** Index in {@link #inodes} (sorted by number) of the first inode numbered {@code number} or higher. */
