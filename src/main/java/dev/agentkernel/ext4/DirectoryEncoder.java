@@ -4,13 +4,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Encodes a directory's blocks. One block: a linear list ("." and ".." first). More: an htree, block 0 holding
  * the dx root, leaves sorted by name hash (one index level, or two beyond 507 leaves). Every leaf ends in a
  * checksum tail, every index block in a dx tail.
  * https://www.kernel.org/doc/html/latest/filesystems/ext4/directory.html
+ * Not thread-safe: {@link #blockCount} and {@link #encode} run on the thread that finishes the image.
  */
 final class DirectoryEncoder {
     static final int TAIL_SIZE = 12;
@@ -31,6 +34,11 @@ final class DirectoryEncoder {
 
     private final DirHash hash;
     private final int fsCsumSeed;
+    /**
+     * An htree directory's names as {@link #blockCount} hashed and sorted them, kept for {@link #encode}: for a
+     * large directory that is most of the work, and the names and inode numbers are final by then.
+     */
+    private final Map<InodeSpec, List<Named>> sortedNames = new IdentityHashMap<>();
 
     DirectoryEncoder(DirHash hash, int fsCsumSeed) {
         this.hash = hash;
@@ -60,7 +68,7 @@ final class DirectoryEncoder {
         if (!isIndexed(dir)) {
             return Math.max(1, dir.minimumBlocks); // a linear directory: one block of names plus any spare ones
         }
-        List<Named> entries = sortedByHash(dir);
+        List<Named> entries = sortedNames.computeIfAbsent(dir, this::sortedByHash);
         int leaves = leafStarts(entries).size();
         return 1 + indexNodes(leaves, entries.size()) + leaves;
     }
@@ -117,7 +125,8 @@ final class DirectoryEncoder {
     }
 
     private List<byte[]> htree(InodeSpec dir, int seed) {
-        List<Named> entries = sortedByHash(dir);
+        List<Named> counted = sortedNames.remove(dir);
+        List<Named> entries = counted != null ? counted : sortedByHash(dir);
         List<Integer> leafStarts = leafStarts(entries);
         int leaves = leafStarts.size();
         int[] leafHashes = new int[leaves];
