@@ -116,11 +116,8 @@ final class RegistryAuth {
             throw new RegistryException("registry " + registry + " names a plain-HTTP token service (" + uri.getHost()
                     + "); refusing to send credentials or tokens unencrypted");
         }
-        HttpRequest.Builder request = credentials.filter(Credentials::identityToken).isPresent()
-                ? refreshTokenRequest(URI.create(realm), challenge, scope)
-                : HttpRequest.newBuilder(uri).GET();
-        request.timeout(Duration.ofSeconds(60));
-        credentials.filter(c -> !c.identityToken()).ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
+        HttpRequest.Builder request = (hasIdentityToken() ? refreshTokenRequest(URI.create(realm), challenge, scope)
+                : passwordTokenRequest(uri)).timeout(Duration.ofSeconds(60));
         tokenRequests.incrementAndGet();
         for (int attempt = 1; ; attempt++) {
             HttpResponse<InputStream> response;
@@ -145,7 +142,7 @@ final class RegistryAuth {
             }
             boolean refused = status == 401 || status == 403
                     // an OAuth2 endpoint refuses a bad refresh token with 400 invalid_grant
-                    || status == 400 && credentials.filter(Credentials::identityToken).isPresent();
+                    || status == 400 && hasIdentityToken();
             if (refused) {
                 throw unauthorized(status, RegistryErrors.describe(response.body()));
             }
@@ -155,6 +152,17 @@ final class RegistryAuth {
             }
             return parseToken(response);
         }
+    }
+
+    /** The token spec's GET to the realm (with service and scope in {@code uri}), the password as basic auth. */
+    private HttpRequest.Builder passwordTokenRequest(URI uri) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
+        return request;
+    }
+
+    private boolean hasIdentityToken() {
+        return credentials.map(Credentials::identityToken).orElse(false);
     }
 
     /**

@@ -35,9 +35,9 @@ final class RegistryErrors {
 
     static String describe(byte[] bytes) {
         try {
-            JsonNode errors = ImageJson.mapper().readTree(bytes).path("errors");
+            JsonNode body = ImageJson.mapper().readTree(bytes);
             List<String> parts = new ArrayList<>();
-            for (JsonNode e : errors) {
+            for (JsonNode e : body.path("errors")) {
                 String code = e.path("code").asText("");
                 String message = e.path("message").asText("");
                 parts.add(code.isEmpty() ? message : message.isEmpty() ? code : code + ": " + message);
@@ -45,10 +45,9 @@ final class RegistryErrors {
             if (!parts.isEmpty()) {
                 return String.join("; ", parts);
             }
-            JsonNode oauth = ImageJson.mapper().readTree(bytes); // an OAuth2 token endpoint's {"error": ...}
-            String error = oauth.path("error").asText("");
+            String error = body.path("error").asText(""); // an OAuth2 token endpoint's {"error": ...}
             if (!error.isEmpty()) {
-                String description = oauth.path("error_description").asText("");
+                String description = body.path("error_description").asText("");
                 return description.isEmpty() ? error : error + ": " + description;
             }
         } catch (IOException | RuntimeException ignored) {
