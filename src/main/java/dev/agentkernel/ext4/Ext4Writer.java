@@ -12,9 +12,9 @@ import java.util.List;
 
 /**
  * Writes an ext4 image without root, loop devices or mkfs. File contents stream into data blocks as they
- * arrive ({@link #writeContent(InputStream, long)}); entries may be added in any order ({@link #add}); {@link #finish} lays out the
- * metadata after the data, writes it and renames the temporary file into place. Use in try-with-resources:
- * {@link #close} without {@link #finish} deletes the temporary file.
+ * arrive ({@link #writeContent(InputStream, long)}); entries may be added in any order ({@link #add});
+ * {@link #finish} lays out the metadata after the data, writes it and renames the temporary file into place.
+ * Use in try-with-resources: {@link #close} without {@link #finish} deletes the temporary file.
  *
  * <p>Same entries, same contents (written in the same order) and same options give byte-identical images.
  */

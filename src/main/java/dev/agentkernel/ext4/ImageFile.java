@@ -28,7 +28,7 @@ final class ImageFile implements AutoCloseable {
     }
 
     /** Bytes between background data syncs: large enough to batch, small enough to overlap most of the I/O. */
-    private static final long WRITEBACK_INTERVAL = Long.getLong("ext4.writeback", 64L << 20);
+    private static final long WRITEBACK_INTERVAL = 64L << 20;
 
     Path path() {
         return path;
