@@ -1,25 +1,19 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.rootfs.ByteSize;
 import dev.agentkernel.rootfs.RootfsCache;
+import dev.agentkernel.store.DurationText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code agentkernel rootfs prune}: removes cached root filesystems not used for a while. */
 @Command(name = "prune", description = "Remove cached root filesystems not used for --older-than (default: all).")
 public final class RootfsPruneCommand implements Runnable {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)([smhdw])");
-
     @Option(names = "--older-than", paramLabel = "DURATION",
             description = "Keep entries used within DURATION: 90s, 30m, 12h, 7d, 2w or ISO-8601 (P7D).")
     String olderThan = "0s";
@@ -43,23 +37,6 @@ public final class RootfsPruneCommand implements Runnable {
     }
 
     static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SIMPLE.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(7 * n);
-            };
-        }
-        try {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT).startsWith("P") ? text.trim()
-                    : "PT" + text.trim());
-        } catch (DateTimeParseException e) {
-            throw new UserInputException("bad duration '" + text + "': use e.g. 90s, 30m, 12h, 7d, 2w or P7D");
-        }
+        return DurationText.parse(text, "--older-than");
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentkernel.vm;
 
+import dev.agentkernel.agent.AgentPortLayout;
 import dev.agentkernel.agent.AgentTransport;
 import dev.agentkernel.agent.VirtioSerialTransport;
 
@@ -33,12 +34,28 @@ public final class QemuMonitor implements Monitor {
         }
         argv.addAll(List.of("-append", KernelCommandLine.build(spec, List.of()),
                 "-serial", "file:" + spec.consoleLog(),
-                "-drive", "id=root,file=" + spec.disk() + ",format=raw,if=none,cache=unsafe",
+                "-drive", drive(spec),
                 "-device", "virtio-blk-device,drive=root",
-                "-device", "virtio-serial-device",
-                "-chardev", "socket,id=agent,path=" + spec.agentSocket() + ",server=on,wait=off",
-                "-device", "virtserialport,chardev=agent,name=agent"));
+                // port numbers start at 1 (0 is the console's), so N ports need max_ports N + 1
+                "-device", "virtio-serial-device,max_ports=" + (spec.agentPorts() + 1)));
+        for (int i = 0; i < spec.agentPorts(); i++) {
+            String port = AgentPortLayout.portName(i);
+            argv.addAll(List.of(
+                    "-chardev", "socket,id=" + port + ",path=" + AgentPortLayout.socket(spec.sandboxDir(), i)
+                            + ",server=on,wait=off",
+                    "-device", "virtserialport,chardev=" + port + ",name=" + port));
+        }
         return argv;
+    }
+
+    /**
+     * The root disk. A one-shot raw copy is thrown away afterwards, so nothing needs to reach the disk
+     * (cache=unsafe); a persistent overlay must keep what the guest flushed, even if the monitor is killed.
+     */
+    private static String drive(VmSpec spec) {
+        return spec.diskFormat() == VmSpec.DiskFormat.RAW
+                ? "id=root,file=" + spec.disk() + ",format=raw,if=none,cache=unsafe"
+                : "id=root,file=" + spec.disk() + ",format=qcow2,if=none,cache=writeback,discard=unmap";
     }
 
     @Override

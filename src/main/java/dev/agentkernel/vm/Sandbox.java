@@ -87,7 +87,8 @@ public final class Sandbox implements AutoCloseable {
                 throw new UserInputException("root file system " + rootfs + " does not exist");
             }
             Path dir = newSandboxDir(home);
-            VmSpec spec = new VmSpec(kernel, dir.resolve("disk.ext4"), options.memoryMb(), options.cpus(), dir);
+            VmSpec spec = new VmSpec(kernel, dir.resolve("disk.ext4"), VmSpec.DiskFormat.RAW, options.memoryMb(),
+                    options.cpus(), dir, dev.agentkernel.agent.AgentPortLayout.PORTS);
             Sandbox sandbox = new Sandbox(spec, options.keep());
             Runtime.getRuntime().addShutdownHook(sandbox.shutdownHook);
             try {

@@ -5,11 +5,29 @@ import dev.agentkernel.errors.UserInputException;
 import java.nio.file.Path;
 
 /**
- * What one microVM is built from: the prepared kernel, the sandbox's own writable disk, its size, and the
- * sandbox directory where the monitor puts the agent's socket and the console log.
+ * What one microVM is built from: the prepared kernel, the sandbox's own writable disk (a raw copy, or a
+ * qcow2 overlay over the cached rootfs for persistent sandboxes), its size, the sandbox directory where the
+ * monitor puts the agent's sockets and the console log, and how many agent ports it gets.
  */
-public record VmSpec(PreparedKernel kernel, Path disk, int memoryMb, int cpus, Path sandboxDir) {
+public record VmSpec(PreparedKernel kernel, Path disk, DiskFormat diskFormat, int memoryMb, int cpus,
+                     Path sandboxDir, int agentPorts) {
+    /** How the sandbox's disk file is laid out. */
+    public enum DiskFormat {
+        /** A private raw copy, thrown away with the one-shot sandbox. */
+        RAW,
+        /** A copy-on-write overlay that persists across stop and start. */
+        QCOW2
+    }
+
+    /** A one-shot VM: a raw disk copy and one agent port. */
+    public VmSpec(PreparedKernel kernel, Path disk, int memoryMb, int cpus, Path sandboxDir) {
+        this(kernel, disk, DiskFormat.RAW, memoryMb, cpus, sandboxDir, 1);
+    }
+
     public VmSpec {
+        if (agentPorts < 1 || agentPorts > dev.agentkernel.agent.AgentPortLayout.PORTS) {
+            throw new IllegalArgumentException("agent ports must be 1.." + dev.agentkernel.agent.AgentPortLayout.PORTS);
+        }
         if (memoryMb < 64 || memoryMb > 1 << 20) {
             throw new UserInputException("--memory must be between 64 and 1048576 MB, not " + memoryMb);
         }
@@ -22,7 +40,8 @@ public record VmSpec(PreparedKernel kernel, Path disk, int memoryMb, int cpus, P
         return sandboxDir.resolve("console.log");
     }
 
+    /** The socket of agent port 0, the one a version-1 host uses. */
     public Path agentSocket() {
-        return sandboxDir.resolve("agent.sock");
+        return dev.agentkernel.agent.AgentPortLayout.socket(sandboxDir, 0);
     }
 }

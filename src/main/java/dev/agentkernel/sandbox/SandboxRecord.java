@@ -1,0 +1,73 @@
+package dev.agentkernel.sandbox;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.agentkernel.process.ProcessIdentity;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code sandboxes/<name>/sandbox.json}: what a sandbox is made of and what its owner asked of it. Its status
+ * is never stored: it is derived from the monitor's identity and {@link #desired}, each time it is asked.
+ *
+ * @param image        the source as the user gave it ({@code my-tools}, {@code docker://alpine:3.20}, ...)
+ * @param imageDigest  the image's manifest digest
+ * @param rootfs       the cached root file system the disk's copy-on-write layer reads (never written)
+ * @param rootfsKey    its cache key, which pins it against prune and removal
+ * @param env          the {@code -e} variables given at creation, over the image's {@code Env}
+ * @param workdir      the {@code -w} given at creation, over the image's {@code WorkingDir} (null: the image's)
+ * @param expiresAt    when {@code gc} may remove it (RFC 3339; null: never)
+ * @param desired      {@code running} or {@code stopped}: what the last start/stop asked for
+ * @param owner        for a one-shot {@code run} sandbox: the CLI process that removes it when done; a sandbox
+ *                     whose owner is gone is removed by the next command that looks
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SandboxRecord(
+        @JsonProperty("name") String name,
+        @JsonProperty("uuid") String uuid,
+        @JsonProperty("image") String image,
+        @JsonProperty("imageDigest") String imageDigest,
+        @JsonProperty("rootfs") String rootfs,
+        @JsonProperty("rootfsKey") String rootfsKey,
+        @JsonProperty("config") ImageRunConfig config,
+        @JsonProperty("backend") String backend,
+        @JsonProperty("kernel") String kernel,
+        @JsonProperty("accelerator") String accelerator,
+        @JsonProperty("memoryMb") int memoryMb,
+        @JsonProperty("cpus") int cpus,
+        @JsonProperty("env") Map<String, String> env,
+        @JsonProperty("workdir") String workdir,
+        @JsonProperty("labels") Map<String, String> labels,
+        @JsonProperty("createdAt") String createdAt,
+        @JsonProperty("expiresAt") String expiresAt,
+        @JsonProperty("desired") String desired,
+        @JsonProperty("owner") ProcessIdentity owner) {
+
+    public static final String RUNNING = "running";
+    public static final String STOPPED = "stopped";
+
+    public SandboxRecord {
+        config = config == null ? ImageRunConfig.NONE : config;
+        env = env == null ? Map.of() : new TreeMap<>(env);
+        labels = labels == null ? Map.of() : new TreeMap<>(labels);
+        desired = desired == null ? STOPPED : desired;
+    }
+
+    public SandboxRecord withDesired(String state) {
+        return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, state, owner);
+    }
+
+    public SandboxRecord withExpiresAt(String when) {
+        return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, when, desired, owner);
+    }
+
+    public SandboxRecord withOwner(ProcessIdentity newOwner) {
+        return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, newOwner);
+    }
+}
