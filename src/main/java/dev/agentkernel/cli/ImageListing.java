@@ -5,7 +5,6 @@ import dev.agentkernel.store.ImageStore;
 import dev.agentkernel.store.json.ImageRecordTranslator;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,24 +27,11 @@ final class ImageListing {
     }
 
     private static void printTable(List<ImageRecord> images, PrintWriter out) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(HEADER);
+        Table table = new Table(HEADER);
         for (ImageRecord r : images) {
-            rows.add(new String[] {r.name(), r.id().shortHex(), HumanSize.format(r.size()), r.createdAt().toString(),
-                    r.origin().name().toLowerCase(Locale.ROOT)});
+            table.row(r.name(), r.id().shortHex(), HumanSize.format(r.size()), r.createdAt().toString(),
+                    r.origin().name().toLowerCase(Locale.ROOT));
         }
-        int[] widths = new int[HEADER.length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format(Locale.ROOT, "%-" + widths[i] + "s   ", row[i]));
-            }
-            out.println(line.toString().stripTrailing());
-        }
+        table.print(out);
     }
 }

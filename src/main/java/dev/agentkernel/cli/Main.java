@@ -23,6 +23,16 @@ import java.util.function.Supplier;
                 RootfsCommand.class,
                 SetupCommand.class,
                 RunCommand.class,
+                CreateCommand.class,
+                StartCommand.class,
+                StopCommand.class,
+                RmCommand.class,
+                ListCommand.class,
+                InspectCommand.class,
+                LogsCommand.class,
+                ExecCommand.class,
+                ExtendTtlCommand.class,
+                SandboxCommand.class,
         })
 public final class Main implements Runnable {
 

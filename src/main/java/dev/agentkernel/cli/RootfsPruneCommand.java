@@ -24,8 +24,10 @@ public final class RootfsPruneCommand implements Runnable {
     @Override
     public void run() {
         Duration age = parseDuration(olderThan);
-        List<RootfsCache.Cached> removed = new RootfsCache(Main.home(spec)).prune(age);
+        RootfsCache.Removal removal = new RootfsCache(Main.home(spec)).prune(age);
+        List<RootfsCache.Cached> removed = removal.removed();
         PrintWriter out = spec.commandLine().getOut();
+        removal.kept().forEach(k -> out.println(k.describe()));
         long bytes = 0;
         for (RootfsCache.Cached c : removed) {
             out.println("removed " + c.image() + " (" + c.entry().source() + ")");

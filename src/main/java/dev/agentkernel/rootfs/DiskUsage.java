@@ -10,11 +10,11 @@ import java.util.List;
  * Bytes a (sparse) file occupies on disk. The JDK does not expose {@code st_blocks}, so this asks coreutils'
  * {@code stat}; where that fails the apparent size is the honest upper bound.
  */
-final class DiskUsage {
+public final class DiskUsage {
     private DiskUsage() {
     }
 
-    static long of(Path file, long apparentSize) {
+    public static long of(Path file, long apparentSize) {
         try {
             CommandRunner.Result r = CommandRunner.run(List.of("stat", "-c", "%b %B", file.toString()),
                     Duration.ofSeconds(10));

@@ -44,8 +44,8 @@ public final class RootfsCache {
         return home.rootfs().resolve(key + ".json");
     }
 
-    /** Holds the lock of one key; conversions and removals of that key take it. */
-    FileLocks.Held lock(String key) {
+    /** Holds the lock of one key; conversions, removals and pinning of that key take it. */
+    public FileLocks.Held lock(String key) {
         return FileLocks.exclusive(home.locks().resolve("rootfs-" + key + ".lock"));
     }
 
@@ -58,8 +58,10 @@ public final class RootfsCache {
         }
         try {
             CacheEntry entry = ImageJson.read(Files.readAllBytes(record), CacheEntry.class, record.toString());
-            if (!key.equals(entry.key()) || Files.size(image) != entry.filesystemBytes()) {
-                return Optional.empty(); // a stale or foreign record: convert again, which replaces it
+            if (!key.equals(entry.key()) || Files.size(image) != entry.filesystemBytes() || entry.config() == null) {
+                // a stale or foreign record, or one from before records kept the image's run config:
+                // convert again, which replaces it
+                return Optional.empty();
             }
             return Optional.of(new Cached(entry, image, record, Files.getLastModifiedTime(record).toInstant()));
         } catch (IOException | RuntimeException e) {
@@ -109,27 +111,47 @@ public final class RootfsCache {
         return result;
     }
 
-    /** Removes entries not used for {@code olderThan}; returns those removed. */
-    public List<Cached> prune(Duration olderThan) {
-        Instant limit = Instant.now().minus(olderThan);
-        List<Cached> removed = new ArrayList<>();
-        for (Cached c : list()) {
-            if (c.lastUsed().isBefore(limit) && remove(c.entry().key())) {
-                removed.add(c);
-            }
-        }
-        return removed;
+    /** What a removal did: the entries removed, and those kept because sandboxes use them. */
+    public record Removal(List<Cached> removed, List<Kept> kept) {
     }
 
-    /** Removes the entries made from the image with config digest (image id) {@code imageId}. */
-    public List<Cached> removeImage(Digest imageId) {
+    /** An entry kept because sandboxes' disks are built on it. */
+    public record Kept(Cached entry, List<String> sandboxes) {
+        public String describe() {
+            return "kept " + entry.image() + " (" + entry.entry().source() + "): used by sandbox"
+                    + (sandboxes.size() == 1 ? " " : "es ") + String.join(", ", sandboxes);
+        }
+    }
+
+    /** Removes entries not used for {@code olderThan}, except those sandboxes use. */
+    public Removal prune(Duration olderThan) {
+        Instant limit = Instant.now().minus(olderThan);
+        return removeWhere(c -> c.lastUsed().isBefore(limit));
+    }
+
+    /** Removes the entries made from the image with config digest (image id) {@code imageId}, except pinned ones. */
+    public Removal removeImage(Digest imageId) {
+        return removeWhere(c -> imageId.toString().equals(c.entry().imageId()));
+    }
+
+    private Removal removeWhere(java.util.function.Predicate<Cached> which) {
+        RootfsPins pins = new RootfsPins(home);
         List<Cached> removed = new ArrayList<>();
+        List<Kept> kept = new ArrayList<>();
         for (Cached c : list()) {
-            if (imageId.toString().equals(c.entry().imageId()) && remove(c.entry().key())) {
-                removed.add(c);
+            if (!which.test(c)) {
+                continue;
+            }
+            try (FileLocks.Held ignored = lock(c.entry().key())) {
+                List<String> users = pins.users(c.entry().key()); // under the key's lock: create pins under it too
+                if (!users.isEmpty()) {
+                    kept.add(new Kept(c, users));
+                } else if (remove(c.entry().key())) {
+                    removed.add(c);
+                }
             }
         }
-        return removed;
+        return new Removal(removed, kept);
     }
 
     /**
@@ -140,13 +162,17 @@ public final class RootfsCache {
         return (removed, store) -> {
             boolean stillUsed = store.list().images().stream().anyMatch(r -> r.id().equals(removed.id()));
             if (!stillUsed) {
-                new RootfsCache(home).removeImage(removed.id());
+                List<Kept> kept = new RootfsCache(home).removeImage(removed.id()).kept();
+                if (!kept.isEmpty()) {
+                    throw new StoreException(String.join("; ", kept.stream().map(Kept::describe).toList()));
+                }
             }
         };
     }
 
+    /** Removes one entry; the caller holds the key's lock. */
     private boolean remove(String key) {
-        try (FileLocks.Held ignored = lock(key)) {
+        try {
             Files.deleteIfExists(record(key)); // the record first: without it the image is no entry
             Files.deleteIfExists(image(key));
             return true;

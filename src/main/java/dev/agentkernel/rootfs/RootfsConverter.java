@@ -11,6 +11,7 @@ import dev.agentkernel.ext4.Timestamp;
 import dev.agentkernel.image.Digest;
 import dev.agentkernel.image.Image;
 import dev.agentkernel.image.ImageLayer;
+import dev.agentkernel.image.ImageRunConfig;
 import dev.agentkernel.image.source.ImageSource;
 import dev.agentkernel.image.source.ImageSources;
 import dev.agentkernel.image.source.SourceOptions;
@@ -78,7 +79,8 @@ public final class RootfsConverter {
                 Path target = options.output().get().toAbsolutePath();
                 requireParent(target);
                 Built built = build(image, agent, options, time, target, listener);
-                return result(target, built.result.sizeBytes(), built.entries, image, false, started);
+                return result(target, built.result.sizeBytes(), built.entries, image.manifestDigest(), false, started,
+                        ImageRunConfig.of(image.config()), null);
             }
             return cached(spec, image, agent, options, time, listener, started);
         }
@@ -136,12 +138,20 @@ public final class RootfsConverter {
                     return reuse(done.get(), image.manifestDigest(), started);
                 }
             }
+            List<String> users = new RootfsPins(home).users(key);
+            if (!users.isEmpty()) {
+                throw new UserInputException("cannot replace the cached root file system " + cache.image(key)
+                        + " is the base of the disks of sandbox" + (users.size() == 1 ? " " : "es ")
+                        + String.join(", ", users) + "; remove them first, or write a new one with -o FILE");
+            }
             cache.deleteLeftovers(key);
             Built built = build(image, agent, options, time, cache.image(key), listener);
             cache.store(new CacheEntry(key, spec.toString(), image.manifestDigest().toString(),
                     image.manifest().config().digest().toString(), agent == null ? null : agent.digest().toString(),
-                    InitScript.VERSION, built.result.sizeBytes(), built.entries, Instant.now().toString()));
-            return result(cache.image(key), built.result.sizeBytes(), built.entries, image, false, started);
+                    InitScript.VERSION, built.result.sizeBytes(), built.entries, Instant.now().toString(),
+                    ImageRunConfig.of(image.config())));
+            return result(cache.image(key), built.result.sizeBytes(), built.entries, image.manifestDigest(), false,
+                    started, ImageRunConfig.of(image.config()), key);
         }
     }
 
@@ -244,16 +254,13 @@ public final class RootfsConverter {
     /** A cache entry as this call's result, marked as used now (prune keeps recently used entries). */
     private RootfsResult reuse(RootfsCache.Cached hit, Digest manifestDigest, long started) {
         cache.touch(hit);
-        return result(hit.image(), hit.entry().filesystemBytes(), hit.entry().entries(), manifestDigest, true, started);
-    }
-
-    private static RootfsResult result(Path path, long size, long entries, Image image, boolean hit, long started) {
-        return result(path, size, entries, image.manifestDigest(), hit, started);
+        return result(hit.image(), hit.entry().filesystemBytes(), hit.entry().entries(), manifestDigest, true, started,
+                hit.entry().config(), hit.entry().key());
     }
 
     private static RootfsResult result(Path path, long size, long entries, Digest manifestDigest, boolean hit,
-                                       long started) {
+                                       long started, ImageRunConfig config, String key) {
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new RootfsResult(path, size, entries, manifestDigest, hit, seconds);
+        return new RootfsResult(path, size, entries, manifestDigest, hit, seconds, config, key);
     }
 }

@@ -1,6 +1,7 @@
 package dev.agentkernel.rootfs;
 
 import dev.agentkernel.image.Digest;
+import dev.agentkernel.image.ImageRunConfig;
 
 import java.nio.file.Path;
 
@@ -14,9 +15,11 @@ import java.nio.file.Path;
  * @param imageDigest     the image's manifest digest
  * @param cacheHit        whether an earlier conversion was reused
  * @param seconds         time this call took
+ * @param runConfig       how the image runs (its Env, WorkingDir, User, Entrypoint, Cmd)
+ * @param cacheKey        the cache key ({@code rootfs/<key>.ext4}), null for {@code -o FILE}
  */
 public record RootfsResult(Path path, long filesystemBytes, long entries, Digest imageDigest, boolean cacheHit,
-                           double seconds) {
+                           double seconds, ImageRunConfig runConfig, String cacheKey) {
     /** Bytes the file occupies on disk (it is sparse); asked of the file system on each call. */
     public long diskBytes() {
         return DiskUsage.of(path, filesystemBytes);

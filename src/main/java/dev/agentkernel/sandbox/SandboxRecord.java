@@ -3,6 +3,7 @@ package dev.agentkernel.sandbox;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.agentkernel.image.ImageRunConfig;
 import dev.agentkernel.process.ProcessIdentity;
 
 import java.util.Map;
@@ -64,6 +65,19 @@ public record SandboxRecord(
     public SandboxRecord withExpiresAt(String when) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
                 accelerator, memoryMb, cpus, env, workdir, labels, createdAt, when, desired, owner);
+    }
+
+    /** The record with what the converted image says: its digest, the cached rootfs and how it runs. */
+    public SandboxRecord withImage(dev.agentkernel.rootfs.RootfsResult rootfs) {
+        return new SandboxRecord(name, uuid, image, rootfs.imageDigest().toString(), rootfs.path().toString(),
+                rootfs.cacheKey(), rootfs.runConfig(), backend, kernel, accelerator, memoryMb, cpus, env, workdir,
+                labels, createdAt, expiresAt, desired, owner);
+    }
+
+    /** For checking the monitor and kernel before there is a rootfs (the check never opens it). */
+    SandboxRecord withRootfsForCheck() {
+        return rootfs != null ? this : new SandboxRecord(name, uuid, image, imageDigest, "/", rootfsKey, config,
+                backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, owner);
     }
 
     public SandboxRecord withOwner(ProcessIdentity newOwner) {

@@ -28,6 +28,11 @@ public record VmSpec(PreparedKernel kernel, Path disk, DiskFormat diskFormat, in
         if (agentPorts < 1 || agentPorts > dev.agentkernel.agent.AgentPortLayout.PORTS) {
             throw new IllegalArgumentException("agent ports must be 1.." + dev.agentkernel.agent.AgentPortLayout.PORTS);
         }
+        checkSize(memoryMb, cpus);
+    }
+
+    /** Bad input unless the memory and CPU count are ones a microVM can have. */
+    public static void checkSize(int memoryMb, int cpus) {
         if (memoryMb < 64 || memoryMb > 1 << 20) {
             throw new UserInputException("--memory must be between 64 and 1048576 MB, not " + memoryMb);
         }

@@ -1,4 +1,4 @@
-package dev.agentkernel.sandbox;
+package dev.agentkernel.image;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -26,7 +26,7 @@ public record ImageRunConfig(@JsonProperty("env") List<String> env,
         user = user == null ? "" : user;
     }
 
-    public static ImageRunConfig of(dev.agentkernel.image.ImageConfig config) {
+    public static ImageRunConfig of(ImageConfig config) {
         return new ImageRunConfig(config.env(), config.entrypoint(), config.cmd(), config.workingDir(), config.user());
     }
 

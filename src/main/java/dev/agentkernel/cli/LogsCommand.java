@@ -1,0 +1,66 @@
+package dev.agentkernel.cli;
+
+import dev.agentkernel.sandbox.SandboxName;
+import dev.agentkernel.sandbox.SandboxService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code agentkernel logs NAME [-f]}: the guest console, as written (follows with -f until the sandbox ends). */
+@Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a sandbox's guest console log.")
+final class LogsCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "Sandbox name.")
+    String name;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing what the guest writes until the sandbox stops.")
+    boolean follow;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        SandboxService service = new SandboxService(Main.home(spec), System.getenv());
+        SandboxName sandbox = SandboxName.of(name);
+        Path log = service.consoleLog(sandbox);
+        spec.commandLine().getOut().flush();
+        PrintStream out = System.out;
+        byte[] buffer = new byte[64 * 1024];
+        long offset = 0;
+        while (true) {
+            if (Files.isRegularFile(log)) {
+                try (InputStream in = Files.newInputStream(log)) {
+                    if (in.skip(offset) == offset || offset == 0) {
+                        for (int n; (n = in.read(buffer)) > 0; ) {
+                            out.write(buffer, 0, n);
+                            offset += n;
+                        }
+                    }
+                }
+                out.flush();
+            }
+            if (!follow || !service.store().exists(sandbox)
+                    || service.inspect(sandbox).status() != dev.agentkernel.sandbox.SandboxStatus.RUNNING) {
+                return 0;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 130;
+            }
+            if (Files.isRegularFile(log) && Files.size(log) < offset) {
+                offset = 0; // rotated by a restart
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.agentkernel.sandbox;
+
+import dev.agentkernel.process.ProcessIdentity;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What {@code create} is asked for.
+ *
+ * @param image    any source {@code run --image} takes
+ * @param ttl      how long until {@code gc} may remove it (null or zero: never)
+ * @param start    false for {@code --no-start}
+ * @param owner    the process that removes it when done (a one-shot {@code run}); null for a persistent one
+ */
+public record CreateRequest(SandboxName name, String image, int memoryMb, int cpus, Map<String, String> env,
+                            String workdir, Map<String, String> labels, Duration ttl, boolean start,
+                            String backend, String kernel, String accelerator, ProcessIdentity owner) {
+    public CreateRequest {
+        env = env == null ? Map.of() : Map.copyOf(env);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+}

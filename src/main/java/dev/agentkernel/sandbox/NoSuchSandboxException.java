@@ -1,0 +1,10 @@
+package dev.agentkernel.sandbox;
+
+import dev.agentkernel.errors.UserInputException;
+
+/** The named sandbox does not exist (the HTTP API answers 404 for it). */
+public final class NoSuchSandboxException extends UserInputException {
+    public NoSuchSandboxException(SandboxName name) {
+        super("no sandbox named '" + name + "' (see agentkernel list)");
+    }
+}

@@ -1,0 +1,321 @@
+package dev.agentkernel.sandbox;
+
+import dev.agentkernel.errors.StoreException;
+import dev.agentkernel.errors.UserInputException;
+import dev.agentkernel.errors.VmException;
+import dev.agentkernel.image.source.SourceSpec;
+import dev.agentkernel.process.ProcessIdentity;
+import dev.agentkernel.rootfs.ConversionListener;
+import dev.agentkernel.rootfs.RootfsCache;
+import dev.agentkernel.rootfs.RootfsConverter;
+import dev.agentkernel.rootfs.RootfsOptions;
+import dev.agentkernel.rootfs.RootfsPins;
+import dev.agentkernel.rootfs.RootfsResult;
+import dev.agentkernel.store.AgentkernelHome;
+import dev.agentkernel.store.FileLocks;
+import dev.agentkernel.vm.SandboxOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The one service behind every adapter (CLI, HTTP API, MCP): persistent sandboxes on disk, their lifecycle and
+ * their expiry. Daemonless: every call works from the state in the data directory, so sandboxes made by one
+ * process are seen and driven by any other, and no call needs a server.
+ */
+public final class SandboxService {
+    /** How long {@code stop} waits for the guest to power off before the monitor is stopped from outside. */
+    public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
+
+    private final AgentkernelHome home;
+    private final SandboxStore store;
+    private final SandboxMachine machine;
+    private final RootfsPins pins;
+
+    public SandboxService(AgentkernelHome home, Map<String, String> env) {
+        this.home = home;
+        this.store = new SandboxStore(home);
+        this.machine = new SandboxMachine(home, env);
+        this.pins = new RootfsPins(home);
+    }
+
+    public SandboxStore store() {
+        return store;
+    }
+
+    /**
+     * Converts the image (cached), makes the sandbox's copy-on-write disk and record, and boots it unless
+     * {@code start} is false. A taken name is a conflict; any failure leaves nothing behind.
+     */
+    public SandboxInfo create(CreateRequest request, ConversionListener listener) {
+        sweepOrphans();
+        SandboxName name = request.name();
+        if (store.exists(name)) {
+            throw taken(name);
+        }
+        Instant now = Instant.now();
+        SandboxRecord draft = new SandboxRecord(name.value(), UUID.randomUUID().toString(), request.image(), null,
+                null, null, null, request.backend(), request.kernel(), request.accelerator(), request.memoryMb(),
+                request.cpus(), request.env(), request.workdir(), request.labels(), now.toString(),
+                expiry(now, request.ttl()), request.start() ? SandboxRecord.RUNNING : SandboxRecord.STOPPED,
+                request.owner());
+        try (FileLocks.Held lock = store.lock(name)) {
+            if (store.exists(name)) {
+                throw taken(name);
+            }
+            machine.check(draft.withRootfsForCheck());
+            RootfsResult rootfs = new RootfsConverter(home).convert(SourceSpec.parse(request.image()),
+                    RootfsOptions.defaults(), listener);
+            SandboxRecord record = draft.withImage(rootfs);
+            SandboxDirectory dir = store.createDirectory(name);
+            try {
+                pin(rootfs, name, dir);
+                SandboxDisk.create(rootfs.path(), dir.disk());
+                store.write(record);
+                if (request.start()) {
+                    machine.start(record, dir, SandboxOptions.DEFAULT_BOOT_TIMEOUT);
+                }
+            } catch (RuntimeException e) {
+                discard(name, dir, record);
+                throw e;
+            }
+            return info(record, dir);
+        }
+    }
+
+    private static SandboxConflictException taken(SandboxName name) {
+        return new SandboxConflictException("a sandbox named '" + name + "' already exists");
+    }
+
+    private static String expiry(Instant from, Duration ttl) {
+        return ttl == null || ttl.isZero() ? null : from.plus(ttl).toString();
+    }
+
+    /** Pins the rootfs under its cache lock, so no prune can delete it between conversion and pinning. */
+    private void pin(RootfsResult rootfs, SandboxName name, SandboxDirectory dir) {
+        try (FileLocks.Held ignored = new RootfsCache(home).lock(rootfs.cacheKey())) {
+            if (!Files.isRegularFile(rootfs.path())) {
+                throw new VmException("the cached root file system " + rootfs.path()
+                        + " was removed while the sandbox was being created; try again");
+            }
+            pins.pin(rootfs.cacheKey(), name.value(), dir.path());
+        }
+    }
+
+    /** Boots a stopped or exited sandbox on its disk; a running one is left as it is. */
+    public SandboxInfo start(SandboxName name) {
+        try (FileLocks.Held lock = store.lock(name)) {
+            SandboxRecord record = store.get(name);
+            SandboxDirectory dir = store.directory(name);
+            if (status(record, dir) == SandboxStatus.RUNNING) {
+                return info(record, dir);
+            }
+            record = record.withDesired(SandboxRecord.RUNNING);
+            store.write(record);
+            machine.start(record, dir, SandboxOptions.DEFAULT_BOOT_TIMEOUT);
+            return info(record, dir);
+        }
+    }
+
+    /** Powers the guest off cleanly, killing the monitor after {@code grace}; a stopped sandbox stays so. */
+    public SandboxInfo stop(SandboxName name, Duration grace) {
+        try (FileLocks.Held lock = store.lock(name)) {
+            SandboxRecord record = store.get(name).withDesired(SandboxRecord.STOPPED);
+            SandboxDirectory dir = store.directory(name);
+            store.write(record); // first: a monitor seen dead from now on was stopped, not exited
+            monitor(dir).ifPresent(m -> machine.stop(dir, m, grace));
+            deleteQuietly(dir.monitor());
+            return info(record, dir);
+        }
+    }
+
+    /** Removes a sandbox's files; a running one needs {@code force}, which kills its monitor at once. */
+    public void remove(SandboxName name, boolean force) {
+        try (FileLocks.Held lock = store.lock(name)) {
+            SandboxRecord record = store.get(name);
+            SandboxDirectory dir = store.directory(name);
+            if (status(record, dir) == SandboxStatus.RUNNING) {
+                if (!force) {
+                    throw new SandboxConflictException("sandbox '" + name + "' is running: stop it first, or"
+                            + " remove it with -f");
+                }
+                monitor(dir).ifPresent(machine::kill);
+            }
+            discard(name, dir, record);
+        }
+    }
+
+    /** Deletes a sandbox's directory and pin; the caller holds its lock and its monitor is gone. */
+    private void discard(SandboxName name, SandboxDirectory dir, SandboxRecord record) {
+        monitor(dir).filter(m -> m.process().isAlive()).ifPresent(machine::kill);
+        try {
+            SandboxStore.deleteTree(dir.path());
+        } catch (IOException e) {
+            throw new StoreException("cannot delete " + dir.path() + ": " + e.getMessage(), e);
+        } finally {
+            if (record.rootfsKey() != null) {
+                pins.unpin(record.rootfsKey(), name.value());
+            }
+        }
+    }
+
+    /** Every sandbox, sorted by name; one-shot sandboxes whose owner died are removed first. */
+    public List<SandboxInfo> list() {
+        sweepOrphans();
+        List<SandboxInfo> all = new ArrayList<>();
+        for (SandboxName name : store.names()) {
+            try {
+                store.find(name).ifPresent(r -> all.add(info(r, store.directory(name))));
+            } catch (StoreException e) {
+                // removed meanwhile, or unreadable: list the others
+            }
+        }
+        return all;
+    }
+
+    public SandboxInfo inspect(SandboxName name) {
+        return info(store.get(name), store.directory(name));
+    }
+
+    /** The guest console log of a sandbox (which exists as soon as the sandbox does). */
+    public Path consoleLog(SandboxName name) {
+        store.get(name);
+        return store.directory(name).consoleLog();
+    }
+
+    /** Removes every sandbox whose time to live has passed, running or not; returns their names. */
+    public List<SandboxName> gc() {
+        sweepOrphans();
+        Instant now = Instant.now();
+        List<SandboxName> removed = new ArrayList<>();
+        for (SandboxName name : store.names()) {
+            Optional<SandboxRecord> record = findQuietly(name);
+            if (record.isPresent() && record.get().expiresAt() != null
+                    && Instant.parse(record.get().expiresAt()).isBefore(now)) {
+                try {
+                    remove(name, true);
+                    removed.add(name);
+                } catch (NoSuchSandboxException e) {
+                    // removed by someone else meanwhile
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Moves a sandbox's expiry {@code by} later (from now, if it has already passed). */
+    public SandboxInfo extendTtl(SandboxName name, Duration by) {
+        if (by.isZero() || by.isNegative()) {
+            throw new UserInputException("--by must be a positive duration");
+        }
+        try (FileLocks.Held lock = store.lock(name)) {
+            SandboxRecord record = store.get(name);
+            if (record.expiresAt() == null) {
+                throw new UserInputException("sandbox '" + name + "' has no time to live (it never expires);"
+                        + " nothing to extend");
+            }
+            Instant base = Instant.parse(record.expiresAt());
+            Instant now = Instant.now();
+            record = record.withExpiresAt((base.isBefore(now) ? now : base).plus(by).toString());
+            store.write(record);
+            return info(record, store.directory(name));
+        }
+    }
+
+    /**
+     * Removes one-shot sandboxes whose owning CLI is gone (killed with SIGKILL, say). Sandboxes someone holds
+     * the lock of are skipped: they are being worked on.
+     */
+    public void sweepOrphans() {
+        for (SandboxName name : store.names()) {
+            Optional<SandboxRecord> record = findQuietly(name);
+            ProcessIdentity owner = record.map(SandboxRecord::owner).orElse(null);
+            if (owner == null || owner.isAlive()) {
+                continue;
+            }
+            Optional<FileLocks.Held> lock = FileLocks.tryExclusive(home.locks().resolve("sandbox-" + name + ".lock"));
+            if (lock.isEmpty()) {
+                continue;
+            }
+            try (FileLocks.Held held = lock.get()) {
+                findQuietly(name).filter(r -> r.owner() != null && !r.owner().isAlive())
+                        .ifPresent(r -> discard(name, store.directory(name), r));
+            } catch (RuntimeException e) {
+                // best effort: the next command tries again
+            }
+        }
+    }
+
+    private Optional<SandboxRecord> findQuietly(SandboxName name) {
+        try {
+            return store.find(name);
+        } catch (StoreException e) {
+            return Optional.empty();
+        }
+    }
+
+    Optional<MonitorRecord> monitor(SandboxDirectory dir) {
+        if (!Files.isRegularFile(dir.monitor())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SandboxJson.read(dir.monitor(), MonitorRecord.class));
+        } catch (StoreException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Running when its monitor is alive (pid and start time); else stopped or exited by what was asked. */
+    SandboxStatus status(SandboxRecord record, SandboxDirectory dir) {
+        Optional<MonitorRecord> monitor = monitor(dir);
+        if (monitor.isPresent() && monitor.get().process() != null && monitor.get().process().isAlive()) {
+            return SandboxStatus.RUNNING;
+        }
+        return SandboxRecord.RUNNING.equals(record.desired()) ? SandboxStatus.EXITED : SandboxStatus.STOPPED;
+    }
+
+    private SandboxInfo info(SandboxRecord record, SandboxDirectory dir) {
+        SandboxStatus status = status(record, dir);
+        Optional<MonitorRecord> monitor = monitor(dir);
+        String reason = null;
+        List<String> console = List.of();
+        if (status == SandboxStatus.EXITED) {
+            reason = exitReason(dir, monitor);
+            console = ConsoleTail.lines(dir.consoleLog(), 15);
+        }
+        return new SandboxInfo(record, status,
+                status == SandboxStatus.RUNNING ? monitor.get().process().pid() : 0,
+                monitor.map(MonitorRecord::startedAt).orElse(null), SandboxDisk.ownBytes(dir.disk()), reason, console);
+    }
+
+    private static String exitReason(SandboxDirectory dir, Optional<MonitorRecord> monitor) {
+        try {
+            if (Files.isRegularFile(dir.lastExit())) {
+                return ConsoleTail.lines(dir.lastExit(), 1).stream().findFirst().orElse("unknown");
+            }
+        } catch (RuntimeException ignored) {
+            // fall through to what the console says
+        }
+        List<String> tail = ConsoleTail.lines(dir.consoleLog(), 40);
+        String pid = monitor.map(m -> " (pid " + m.process().pid() + ")").orElse("");
+        if (tail.stream().anyMatch(l -> l.contains("Kernel panic"))) {
+            return "the guest kernel panicked; its monitor" + pid + " ended";
+        }
+        if (tail.stream().anyMatch(l -> l.contains("reboot: Power down") || l.contains("command exited with status"))) {
+            return "the guest powered itself off; its monitor" + pid + " ended";
+        }
+        return "its monitor" + pid + " ended without agentkernel stopping it (killed from outside, or it crashed)";
+    }
+
+    private static void deleteQuietly(Path file) {
+        dev.agentkernel.store.AtomicFiles.deleteQuietly(file);
+    }
+}
