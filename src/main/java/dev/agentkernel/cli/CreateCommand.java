@@ -73,7 +73,7 @@ final class CreateCommand implements Callable<Integer> {
         SandboxService service = new SandboxService(Main.home(spec), System.getenv());
         service.create(new CreateRequest(sandbox, image, memoryMb, cpus, KeyValues.parse(env, "-e"), workdir,
                 KeyValues.parse(labels, "-l"), lifetime, !noStart, backend,
-                kernel == null ? null : java.nio.file.Path.of(kernel).toAbsolutePath().toString(), accel, null),
+                kernel == null ? null : java.nio.file.Path.of(kernel).toAbsolutePath().toString(), accel, null, null),
                 progress);
         PrintWriter out = spec.commandLine().getOut();
         out.println(sandbox);

@@ -1,13 +1,15 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.agent.AgentRequest;
 import dev.agentkernel.agent.RunResult;
 import dev.agentkernel.errors.UserInputException;
-import dev.agentkernel.image.source.SourceSpec;
+import dev.agentkernel.process.CommandRunner;
+import dev.agentkernel.process.ProcessIdentity;
+import dev.agentkernel.sandbox.CreateRequest;
+import dev.agentkernel.sandbox.ExecRequest;
+import dev.agentkernel.sandbox.SandboxExec;
+import dev.agentkernel.sandbox.SandboxName;
+import dev.agentkernel.sandbox.SandboxService;
 import dev.agentkernel.store.AgentkernelHome;
-import dev.agentkernel.vm.Accelerator;
-import dev.agentkernel.vm.Backend;
-import dev.agentkernel.vm.SandboxRun;
 import dev.agentkernel.vm.SandboxOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,16 +21,24 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code agentkernel run}: runs one command in a fresh microVM sandbox and exits with its exit code. */
+/**
+ * {@code agentkernel run}: the one-shot form of a sandbox — create, exec, remove — exiting with the command's
+ * exit code. {@code --keep} leaves the sandbox as a persistent one. Ctrl-C, SIGTERM and errors remove it; a
+ * SIGKILLed run's sandbox is removed by the next command that lists sandboxes (its owner is gone).
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a command in a fresh microVM made from an image; exits with the command's exit code.")
+        description = "Run a command in a fresh microVM made from an image; exits with the command's exit code."
+                + " Without a command, runs the image's Entrypoint and Cmd.")
 public final class RunCommand implements Callable<Integer> {
     /** The exit code when the command ran out of time, as timeout(1) uses. */
     static final int TIMED_OUT = 124;
@@ -39,8 +49,14 @@ public final class RunCommand implements Callable<Integer> {
     String image;
 
     @Option(names = "--rootfs", paramLabel = "FILE",
-            description = "A root file system made by `agentkernel rootfs`, instead of --image (it is copied, never modified).")
+            description = "A root file system made by `agentkernel rootfs`, instead of --image (read, never modified).")
     Path rootfs;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The sandbox's name (default: run-<random>).")
+    String name;
+
+    @Option(names = "--keep", description = "Keep the sandbox afterwards as a persistent one (running; no expiry).")
+    boolean keep;
 
     @Option(names = "--backend", paramLabel = "qemu|firecracker", description = "Monitor (default: the first installed).")
     String backend;
@@ -68,14 +84,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory in the guest.")
     String workdir;
 
-    @Option(names = "--keep", description = "Keep the sandbox's files (disk, console log) afterwards.")
-    boolean keep;
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Run as this user (default: the image's).")
+    String user;
 
     @Option(names = "--timings", description = "Print the time of each step on stderr.")
     boolean timings;
 
-    @Parameters(paramLabel = "CMD", arity = "1..*", description = "The command and its arguments (after --).")
-    List<String> command;
+    @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments (after --).")
+    List<String> command = List.of();
 
     @Spec
     CommandSpec spec;
@@ -88,53 +104,71 @@ public final class RunCommand implements Callable<Integer> {
         if ((image == null) == (rootfs == null)) {
             throw new UserInputException("give either --image SOURCE or --rootfs FILE");
         }
+        dev.agentkernel.vm.VmSpec.checkSize(memoryMb, cpus);
+        SandboxName sandbox = SandboxName.of(name != null ? name
+                : "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6)));
         AgentkernelHome home = Main.home(spec);
-        SandboxOptions options = new SandboxOptions(rootfs == null ? null : rootfs.toAbsolutePath(),
-                backend == null ? null : Backend.parse(backend), kernel, accel == null ? null : Accelerator.parse(accel),
-                memoryMb, cpus, SandboxOptions.DEFAULT_BOOT_TIMEOUT, keep);
-        AgentRequest.Run request = new AgentRequest.Run(command, workdir, parseEnv(env),
-                timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis());
-        SandboxRun.Outcome outcome = SandboxRun.run(home, image == null ? null : SourceSpec.parse(image), options,
-                request, System.getenv());
-        RunResult r = outcome.result();
+        SandboxService service = new SandboxService(home, System.getenv());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        printExactly(r.stdoutBytes(), out, System.out);
-        printExactly(r.stderrBytes(), err, System.err);
-        if (r.stdoutTruncated() || r.stderrTruncated()) {
-            err.println("agentkernel: the command's output was cut at the agent's limit");
+        ProcessIdentity self = ProcessIdentity.current();
+        Thread cleanup = new Thread(() -> service.abandon(sandbox, self), "run-cleanup");
+        if (!keep) {
+            Runtime.getRuntime().addShutdownHook(cleanup);
         }
-        if (timings) {
-            err.printf("agentkernel: convert %d ms, copy disk %d ms, boot %d ms, command %d ms, shutdown %d ms%n",
-                    outcome.convert().toMillis(), outcome.copyDisk().toMillis(), outcome.boot().toMillis(),
-                    outcome.command().toMillis(),
-                    outcome.shutdown().toMillis());
-        }
-        if (outcome.keptDirectory() != null) {
-            err.println("agentkernel: kept the sandbox's disk and console log in " + outcome.keptDirectory());
-        }
-        if (r.timedOut()) {
-            err.println("agentkernel: the command timed out after " + timeoutSeconds + " s and was killed");
+        boolean created = false;
+        try {
+            Instant t0 = Instant.now();
+            service.create(new CreateRequest(sandbox, image, memoryMb, cpus, Map.of(), null,
+                    Map.of(), null, true, backend, kernel == null ? null : kernel.toAbsolutePath().toString(), accel,
+                    keep ? null : self, rootfs == null ? null : rootfs.toAbsolutePath()),
+                    dev.agentkernel.rootfs.ConversionListener.NONE);
+            created = true;
+            Instant t1 = Instant.now();
+            RunResult r = new SandboxExec(service).run(sandbox, new ExecRequest(command, parseEnv(env), workdir, user,
+                    false, false, false, timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis()));
+            Instant t2 = Instant.now();
+            printExactly(r.stdoutBytes(), out, System.out);
+            printExactly(r.stderrBytes(), err, System.err);
+            if (r.stdoutTruncated() || r.stderrTruncated()) {
+                err.println("agentkernel: the command's output was cut at the agent's limit");
+            }
+            if (!keep) {
+                service.remove(sandbox, true);
+            } else {
+                err.println("agentkernel: kept sandbox " + sandbox + " (running); remove it with: agentkernel rm -f "
+                        + sandbox);
+            }
+            if (timings) {
+                err.printf("agentkernel: create and boot %d ms, command %d ms, remove %d ms%n",
+                        Duration.between(t0, t1).toMillis(), Duration.between(t1, t2).toMillis(),
+                        Duration.between(t2, Instant.now()).toMillis());
+            }
+            if (r.timedOut()) {
+                err.println("agentkernel: the command timed out after " + timeoutSeconds + " s and was killed");
+                return TIMED_OUT;
+            }
+            if (r.error() != null) {
+                err.println("agentkernel: " + r.error());
+            }
+            return r.exitCode();
+        } finally {
             err.flush();
-            return TIMED_OUT;
+            if (!keep) {
+                if (created && service.store().exists(sandbox)) {
+                    try {
+                        service.remove(sandbox, true);
+                    } catch (RuntimeException e) {
+                        service.abandon(sandbox, self);
+                    }
+                }
+                CommandRunner.removeShutdownHook(cleanup);
+            }
         }
-        if (r.error() != null) {
-            err.println("agentkernel: " + r.error());
-        }
-        err.flush();
-        return r.exitCode();
     }
 
     static Map<String, String> parseEnv(List<String> pairs) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String pair : pairs) {
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                throw new UserInputException("-e expects NAME=VALUE, not '" + pair + "'");
-            }
-            env.put(pair.substring(0, eq), pair.substring(eq + 1));
-        }
-        return env;
+        return new LinkedHashMap<>(KeyValues.parse(pairs, "-e"));
     }
 
     /**

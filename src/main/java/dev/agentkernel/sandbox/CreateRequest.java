@@ -8,15 +8,20 @@ import java.util.Map;
 /**
  * What {@code create} is asked for.
  *
- * @param image    any source {@code run --image} takes
+ * @param image    any source {@code run --image} takes (null when {@code rootfsFile} is given)
+ * @param rootfsFile a root file system made by {@code agentkernel rootfs} to use instead of an image (read, never written)
  * @param ttl      how long until {@code gc} may remove it (null or zero: never)
  * @param start    false for {@code --no-start}
  * @param owner    the process that removes it when done (a one-shot {@code run}); null for a persistent one
  */
 public record CreateRequest(SandboxName name, String image, int memoryMb, int cpus, Map<String, String> env,
                             String workdir, Map<String, String> labels, Duration ttl, boolean start,
-                            String backend, String kernel, String accelerator, ProcessIdentity owner) {
+                            String backend, String kernel, String accelerator, ProcessIdentity owner,
+                            java.nio.file.Path rootfsFile) {
     public CreateRequest {
+        if ((image == null) == (rootfsFile == null)) {
+            throw new IllegalArgumentException("a sandbox is made from an image or from a rootfs file");
+        }
         env = env == null ? Map.of() : Map.copyOf(env);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }

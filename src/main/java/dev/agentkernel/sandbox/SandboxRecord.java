@@ -74,6 +74,16 @@ public record SandboxRecord(
                 labels, createdAt, expiresAt, desired, owner);
     }
 
+    /** The record of a sandbox made from a rootfs file rather than an image: no digest, no pin, no run config. */
+    public SandboxRecord withRootfsFile(java.nio.file.Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new dev.agentkernel.errors.UserInputException("root file system " + file + " does not exist");
+        }
+        return new SandboxRecord(name, uuid, "rootfs:" + file.toAbsolutePath(), null, file.toAbsolutePath().toString(),
+                null, ImageRunConfig.NONE, backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels,
+                createdAt, expiresAt, desired, owner);
+    }
+
     /** For checking the monitor and kernel before there is a rootfs (the check never opens it). */
     SandboxRecord withRootfsForCheck() {
         return rootfs != null ? this : new SandboxRecord(name, uuid, image, imageDigest, "/", rootfsKey, config,

@@ -56,7 +56,6 @@ public final class SandboxService {
      * {@code start} is false. A taken name is a conflict; any failure leaves nothing behind.
      */
     public SandboxInfo create(CreateRequest request, ConversionListener listener) {
-        sweepOrphans();
         SandboxName name = request.name();
         if (store.exists(name)) {
             throw taken(name);
@@ -67,18 +66,22 @@ public final class SandboxService {
                 request.cpus(), request.env(), request.workdir(), request.labels(), now.toString(),
                 expiry(now, request.ttl()), request.start() ? SandboxRecord.RUNNING : SandboxRecord.STOPPED,
                 request.owner());
+        machine.check(draft.withRootfsForCheck()); // a missing monitor or kernel fails before anything is written
+        sweepOrphans();
         try (FileLocks.Held lock = store.lock(name)) {
             if (store.exists(name)) {
                 throw taken(name);
             }
-            machine.check(draft.withRootfsForCheck());
-            RootfsResult rootfs = new RootfsConverter(home).convert(SourceSpec.parse(request.image()),
-                    RootfsOptions.defaults(), listener);
-            SandboxRecord record = draft.withImage(rootfs);
+            RootfsResult rootfs = request.rootfsFile() != null ? null
+                    : new RootfsConverter(home).convert(SourceSpec.parse(request.image()), RootfsOptions.defaults(),
+                            listener);
+            SandboxRecord record = rootfs != null ? draft.withImage(rootfs) : draft.withRootfsFile(request.rootfsFile());
             SandboxDirectory dir = store.createDirectory(name);
             try {
-                pin(rootfs, name, dir);
-                SandboxDisk.create(rootfs.path(), dir.disk());
+                if (rootfs != null) {
+                    pin(rootfs, name, dir);
+                }
+                SandboxDisk.create(Path.of(record.rootfs()), dir.disk());
                 store.write(record);
                 if (request.start()) {
                     machine.start(record, dir, SandboxOptions.DEFAULT_BOOT_TIMEOUT);
@@ -151,6 +154,27 @@ public final class SandboxService {
             }
             discard(name, dir, record);
         }
+    }
+
+    /**
+     * For a one-shot sandbox whose JVM is being stopped by a signal: when {@code owner} made it (or its record
+     * is not written yet), kills its monitor and deletes its files
+     * without taking its lock (the thread holding it may never release it now). Whatever a race leaves behind,
+     * the next command's sweep removes, since the record's owner is then gone.
+     */
+    public void abandon(SandboxName name, ProcessIdentity owner) {
+        SandboxDirectory dir = store.directory(name);
+        Optional<SandboxRecord> record = findQuietly(name);
+        if (record.isPresent() && !owner.equals(record.get().owner())) {
+            return; // not ours: a sandbox of that name made by someone else
+        }
+        monitor(dir).ifPresent(machine::kill);
+        try {
+            SandboxStore.deleteTree(dir.path());
+        } catch (IOException e) {
+            // the sweep of the next command removes the rest
+        }
+        record.filter(r -> r.rootfsKey() != null).ifPresent(r -> pins.unpin(r.rootfsKey(), name.value()));
     }
 
     /** Deletes a sandbox's directory and pin; the caller holds its lock and its monitor is gone. */
