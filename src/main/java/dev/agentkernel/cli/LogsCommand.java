@@ -10,7 +10,12 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,8 +37,12 @@ final class LogsCommand implements Callable<Integer> {
         SandboxService service = new SandboxService(Main.home(spec), System.getenv());
         SandboxName sandbox = SandboxName.of(name);
         Path log = service.consoleLog(sandbox);
-        spec.commandLine().getOut().flush();
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
+        // the guest's bytes as text; a character split between two reads is decoded whole in the second
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        ByteBuffer pending = ByteBuffer.allocate(64 * 1024 + 8);
+        CharBuffer chars = CharBuffer.allocate(64 * 1024 + 8);
         byte[] buffer = new byte[64 * 1024];
         long offset = 0;
         while (true) {
@@ -41,7 +50,11 @@ final class LogsCommand implements Callable<Integer> {
                 try (InputStream in = Files.newInputStream(log)) {
                     if (in.skip(offset) == offset || offset == 0) {
                         for (int n; (n = in.read(buffer)) > 0; ) {
-                            out.write(buffer, 0, n);
+                            pending.put(buffer, 0, n).flip();
+                            decoder.decode(pending, chars, false);
+                            pending.compact();
+                            out.append(chars.flip());
+                            chars.clear();
                             offset += n;
                         }
                     }
