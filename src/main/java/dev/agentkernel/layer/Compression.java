@@ -2,6 +2,7 @@ package dev.agentkernel.layer;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.image.LayerCompression;
 
 import java.io.IOException;
@@ -33,8 +34,8 @@ public enum Compression {
         if (base.endsWith(".tar") || base.endsWith("layer.v1.tar")) {
             return NONE;
         }
-        throw new ImageException(layerName + " has media type '" + mediaType
-                + "', which is not a layer agentkernel can read (tar, tar+gzip or tar+zstd)");
+        throw new ImageException(layerName + " has media type " + Quote.name(mediaType)
+                + ", which is not a layer agentkernel can read (tar, tar+gzip or tar+zstd)");
     }
 
     /** The compression the first bytes of a blob show; data that is neither gzip nor zstd is taken as tar. */

@@ -1,6 +1,7 @@
 package dev.agentkernel.layer;
 
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.Quote;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,7 +43,7 @@ record LayerEntry(int layer, int ordinal, Kind kind, String path, EntryMetadata 
             }
             String hidden = base.substring(WHITEOUT_PREFIX.length());
             if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
-                throw new ImageException(layerName + " has an invalid whiteout entry '" + h.name() + "'");
+                throw new ImageException(layerName + " has an invalid whiteout entry " + Quote.name(h.name()));
             }
             return new LayerEntry(layer, ordinal, Kind.WHITEOUT, join(parent, hidden),
                     EntryMetadata.IMPLIED_DIRECTORY, 0, null, 0, 0);
@@ -56,7 +57,9 @@ record LayerEntry(int layer, int ordinal, Kind kind, String path, EntryMetadata 
         EntryMetadata metadata = new EntryMetadata(h.mode(), h.uid(), h.gid(), h.mtime(), h.atime(), xattrs);
         return switch (h.type()) {
             case '5' -> new LayerEntry(layer, ordinal, Kind.DIRECTORY, path, metadata, 0, null, 0, 0);
-            case '2' -> new LayerEntry(layer, ordinal, Kind.SYMLINK, path, metadata, 0, h.linkName(), 0, 0);
+            // every unpacker (and the kernel's symlink(2)) gives a symlink 0777, whatever the header says
+            case '2' -> new LayerEntry(layer, ordinal, Kind.SYMLINK, path, new EntryMetadata(0777, h.uid(), h.gid(),
+                    h.mtime(), h.atime(), xattrs), 0, h.linkName(), 0, 0);
             case '1' -> new LayerEntry(layer, ordinal, Kind.HARDLINK, path, metadata, 0,
                     clean(h.linkName(), layerName, h.name()), 0, 0);
             case '3' -> new LayerEntry(layer, ordinal, Kind.CHAR_DEVICE, path, metadata, 0, null,
@@ -86,8 +89,8 @@ record LayerEntry(int layer, int ordinal, Kind kind, String path, EntryMetadata 
             }
             if (part.equals("..")) {
                 if (depth == 0) {
-                    throw new ImageException(layerName + " has an entry that escapes the root directory: '"
-                            + entryName + "'" + (entryName.equals(name) ? "" : " (link to '" + name + "')"));
+                    throw new ImageException(layerName + " has an entry that escapes the root directory: "
+                            + Quote.name(entryName) + (entryName.equals(name) ? "" : " (link to " + Quote.name(name) + ")"));
                 }
                 depth--;
                 continue;

@@ -1,5 +1,7 @@
 package dev.agentkernel.layer;
 
+import dev.agentkernel.errors.Quote;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -138,7 +140,7 @@ final class SparseMaps {
         try {
             return Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
-            throw error.apply("invalid number '" + text + "' in a sparse map");
+            throw error.apply("invalid number " + Quote.text(text) + " in a sparse map");
         }
     }
 }

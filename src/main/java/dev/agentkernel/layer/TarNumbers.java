@@ -1,6 +1,5 @@
 package dev.agentkernel.layer;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 
 /** Numeric fields of tar headers: octal, GNU base-256, and PAX decimal times. */
@@ -45,11 +44,42 @@ final class TarNumbers {
         return value;
     }
 
-    /** A PAX time: decimal seconds since the epoch with an optional fraction, possibly negative. */
+    /**
+     * A PAX time: decimal seconds since the epoch with an optional fraction, possibly negative ({@code -?D+(.D+)?},
+     * as Go's archive/tar reads it: no exponents, no signs elsewhere). Digits beyond nanoseconds are cut off.
+     * Seconds outside {@link Instant}'s range are a {@link java.time.DateTimeException}.
+     */
     static Instant paxTime(String text) {
-        BigDecimal seconds = new BigDecimal(text.strip());
-        BigDecimal whole = seconds.setScale(0, java.math.RoundingMode.FLOOR);
-        long nanos = seconds.subtract(whole).movePointRight(9).setScale(0, java.math.RoundingMode.FLOOR).longValue();
-        return Instant.ofEpochSecond(whole.longValueExact(), nanos);
+        String t = text.strip();
+        boolean negative = t.startsWith("-");
+        int dot = t.indexOf('.');
+        String whole = t.substring(negative ? 1 : 0, dot < 0 ? t.length() : dot);
+        String fraction = dot < 0 ? "" : t.substring(dot + 1);
+        if (whole.isEmpty() || !digits(whole) || (dot >= 0 && (fraction.isEmpty() || !digits(fraction)))) {
+            throw new NumberFormatException("invalid PAX time");
+        }
+        if (whole.length() > 18) {
+            throw new java.time.DateTimeException("PAX time out of range");
+        }
+        long seconds = Long.parseLong(whole);
+        String nineDigits = (fraction + "000000000").substring(0, 9);
+        long nanos = Long.parseLong(nineDigits);
+        if (negative) {
+            seconds = -seconds;
+            if (nanos != 0) {
+                seconds -= 1;
+                nanos = 1_000_000_000L - nanos;
+            }
+        }
+        return Instant.ofEpochSecond(seconds, nanos);
+    }
+
+    private static boolean digits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

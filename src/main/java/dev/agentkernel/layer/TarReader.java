@@ -1,12 +1,12 @@
 package dev.agentkernel.layer;
 
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.Quote;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,15 +47,14 @@ final class TarReader {
         if (finished) {
             return null;
         }
-        List<Map.Entry<String, byte[]>> pax = new ArrayList<>();
+        List<Map.Entry<String, byte[]>> pax = List.of();
         byte[] longName = null;
         byte[] longLink = null;
         while (true) {
             if (!readHeaderBlock()) {
+                // An extended header with no entry after it describes nothing: GNU tar and Go's archive/tar
+                // (umoci, containerd) end the archive there without a complaint, and so does this reader.
                 finished = true;
-                if (!pax.isEmpty() || longName != null || longLink != null) {
-                    throw corrupt("the archive ends after an extended header");
-                }
                 return null;
             }
             char type = (char) (block[156] & 0xff);
@@ -64,7 +63,8 @@ final class TarReader {
                 throw corrupt("negative size in tar header");
             }
             switch (type) {
-                case 'x', 'X' -> pax.addAll(PaxRecords.parse(readData(size), this::corrupt));
+                // A second extended header replaces the first, as in GNU tar, bsdtar and Go's archive/tar.
+                case 'x', 'X' -> pax = PaxRecords.parse(readData(size), this::corrupt);
                 case 'g' -> {
                     for (Map.Entry<String, byte[]> e : PaxRecords.parse(readData(size), this::corrupt)) {
                         globalPax.put(e.getKey(), e.getValue());
@@ -91,9 +91,13 @@ final class TarReader {
         Map<String, byte[]> pax = effectivePax(localPax);
         boolean posix = matches(257, "ustar\0");
         boolean gnu = matches(257, "ustar ");
+        OldGnuTimes gnuTimes = gnu ? oldGnuTimes() : OldGnuTimes.NONE;
         String name = text(pax, "path");
         if (name == null) {
             name = longName != null ? cString(longName, 0, longName.length) : headerName(posix);
+            if (!gnuTimes.prefix().isEmpty() && longName == null) {
+                name = gnuTimes.prefix() + "/" + name;
+            }
         }
         currentName = name;
         String linkName = text(pax, "linkpath");
@@ -102,14 +106,17 @@ final class TarReader {
         }
         char type = normalType(rawType, name);
         long size = paxNumber(pax, "size", archiveSize);
-        Instant mtime = paxTime(pax, "mtime", Instant.ofEpochSecond(number(136, 12, "mtime")));
-        Instant gnuAtime = gnu && number(345, 12, "atime") != 0 ? Instant.ofEpochSecond(number(345, 12, "atime")) : mtime;
+        if (size < 0) {
+            throw corrupt("negative PAX size of " + Quote.name(name));
+        }
+        Instant mtime = paxTime(pax, "mtime", instant(number(136, 12, "mtime"), "mtime"));
+        Instant gnuAtime = gnuTimes.atime() != 0 ? instant(gnuTimes.atime(), "atime") : mtime;
         Instant atime = paxTime(pax, "atime", gnuAtime);
         int mode = (int) (number(100, 8, "mode") & 07777);
-        int uid = (int) paxNumber(pax, "uid", number(108, 8, "uid"));
-        int gid = (int) paxNumber(pax, "gid", number(116, 8, "gid"));
-        int major = posix || gnu ? (int) number(329, 8, "devmajor") : 0;
-        int minor = posix || gnu ? (int) number(337, 8, "devminor") : 0;
+        int uid = id(paxNumber(pax, "uid", number(108, 8, "uid")), "uid");
+        int gid = id(paxNumber(pax, "gid", number(116, 8, "gid")), "gid");
+        int major = posix || gnu ? id(number(329, 8, "devmajor"), "device major number") : 0;
+        int minor = posix || gnu ? id(number(337, 8, "devminor"), "device minor number") : 0;
 
         boolean headerOnly = "123456".indexOf(rawType) >= 0;
         remaining = headerOnly ? 0 : size;
@@ -143,6 +150,46 @@ final class TarReader {
         return pax;
     }
 
+    /**
+     * The old GNU header's atime, and the text to take as a name prefix instead. Go before 1.8 wrote a ustar
+     * prefix into these fields of GNU headers; Go's reader (and so umoci, containerd, Docker) then reads them as
+     * that prefix when they are not numbers and the bytes are ASCII, and this reader does the same. GNU tar and
+     * bsdtar ignore the fields (and would extract the entry without the prefix).
+     */
+    private record OldGnuTimes(long atime, String prefix) {
+        static final OldGnuTimes NONE = new OldGnuTimes(0, "");
+    }
+
+    private OldGnuTimes oldGnuTimes() {
+        try {
+            long atime = block[345] != 0 ? TarNumbers.parse(block, 345, 12) : 0;
+            if (block[357] != 0) {
+                TarNumbers.parse(block, 357, 12); // ctime: not kept, but a non-number here means a prefix too
+            }
+            return new OldGnuTimes(atime, "");
+        } catch (NumberFormatException e) {
+            String prefix = cString(block, 345, 155);
+            return new OldGnuTimes(0, prefix.chars().allMatch(c -> c < 0x80) ? prefix : "");
+        }
+    }
+
+    private Instant instant(long seconds, String field) {
+        try {
+            return Instant.ofEpochSecond(seconds);
+        } catch (java.time.DateTimeException e) {
+            throw corrupt("the " + field + " of " + Quote.name(currentName) + " (" + seconds
+                    + " seconds from 1970) is out of range");
+        }
+    }
+
+    /** A numeric owner or device number: ext4 stores 32 bits, kept in an int as unsigned. */
+    private int id(long value, String field) {
+        if (value < 0 || value > 0xffffffffL) {
+            throw corrupt("the " + field + " " + value + " of " + Quote.name(currentName) + " is out of range");
+        }
+        return (int) value;
+    }
+
     private static boolean isPaxSparse(Map<String, byte[]> pax) {
         return !pax.isEmpty() && (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
                 || pax.containsKey("GNU.sparse.offset") || pax.containsKey("GNU.sparse.size"));
@@ -153,7 +200,7 @@ final class TarReader {
                                   Instant mtime, Instant atime, String linkName, int major, int minor,
                                   Map<String, byte[]> xattrs, Map<String, byte[]> pax,
                                   List<Map.Entry<String, byte[]>> localPax) throws IOException {
-        SparseMaps sparseMaps = new SparseMaps(problem -> corrupt(problem + " of '" + currentName + "'"));
+        SparseMaps sparseMaps = new SparseMaps(problem -> corrupt(problem + " of " + Quote.name(currentName)));
         List<long[]> sparse;
         long realSize;
         if (rawType == 'S') {
@@ -171,7 +218,7 @@ final class TarReader {
         }
         long dataBytes = sparseMaps.dataBytes(sparse, realSize);
         if (dataBytes != remaining) {
-            throw corrupt("sparse map of '" + name + "' covers " + dataBytes + " bytes but the entry holds "
+            throw corrupt("sparse map of " + Quote.name(name) + " covers " + dataBytes + " bytes but the entry holds "
                     + remaining);
         }
         currentContent = new SparseInputStream(new EntryStream(), sparse, realSize);
@@ -250,14 +297,14 @@ final class TarReader {
             signed += b;
         }
         if (stored != unsigned && stored != signed) {
-            throw corrupt("invalid tar header checksum after '" + currentName + "' (not a tar archive, or corrupt)");
+            throw corrupt("invalid tar header checksum after " + Quote.name(currentName) + " (not a tar archive, or corrupt)");
         }
         return true;
     }
 
     private byte[] readData(long size) throws IOException {
         if (size > MAX_HEADER_DATA) {
-            throw corrupt("an extended header of " + size + " bytes after '" + currentName + "' is too large");
+            throw corrupt("an extended header of " + size + " bytes after " + Quote.name(currentName) + " is too large");
         }
         byte[] data = in.readNBytes((int) size);
         if (data.length != size) {
@@ -293,7 +340,7 @@ final class TarReader {
         try {
             return TarNumbers.parse(block, offset, length);
         } catch (NumberFormatException e) {
-            throw corrupt("invalid " + field + " field in the tar header after '" + currentName + "'");
+            throw corrupt("invalid " + field + " field in the tar header after " + Quote.name(currentName));
         }
     }
 
@@ -309,8 +356,8 @@ final class TarReader {
         }
         try {
             return TarNumbers.paxTime(value);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw corrupt("invalid PAX " + key + " '" + value + "' for '" + currentName + "'");
+        } catch (NumberFormatException | ArithmeticException | java.time.DateTimeException e) {
+            throw corrupt("invalid PAX " + key + " " + Quote.text(value) + " of " + Quote.name(currentName));
         }
     }
 
@@ -318,7 +365,7 @@ final class TarReader {
         try {
             return Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
-            throw corrupt("invalid number '" + text + "' in the PAX header of '" + currentName + "'");
+            throw corrupt("invalid number " + Quote.text(text) + " in the PAX header of " + Quote.name(currentName));
         }
     }
 
@@ -349,7 +396,7 @@ final class TarReader {
     }
 
     private ImageException truncated() {
-        return new ImageException(layerName + ": the tar stream is truncated (in or after '" + currentName + "')");
+        return new ImageException(layerName + ": the tar stream is truncated (in or after " + Quote.name(currentName) + ")");
     }
 
     /** The data of the current entry, bounded by its size; an early end of stream is a truncation error. */

@@ -1,6 +1,7 @@
 package dev.agentkernel.layer;
 
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.Quote;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -105,22 +106,22 @@ final class TreeBuilder {
                 Node target = targetParent == null ? null
                         : targetParent.children.get(LayerEntry.baseName(e.link()));
                 if (target == null || target.isDirectory() || e.link().isEmpty()) {
-                    throw new ImageException(layerNames.get(layer) + " has a hard link '" + path + "' to '" + e.link()
-                            + "', which " + (target == null ? "does not exist" : "is a directory"));
+                    throw new ImageException(layerNames.get(layer) + " has a hard link " + Quote.name(path) + " to " + Quote.name(e.link())
+                            + ", which " + (target == null ? "does not exist" : "is a directory"));
                 }
                 Node parent = resolve(parentPath, layer, true, e);
                 Node existing = parent.children.get(name);
                 if (existing == target || existing != null && existing.isDirectory() && contains(existing, target)) {
                     // an unpacker removes what is at the link's path first, and with it the link's target
-                    throw new ImageException(layerNames.get(layer) + " has a hard link '" + path + "' to '" + e.link()
-                            + "', which replaces its own target");
+                    throw new ImageException(layerNames.get(layer) + " has a hard link " + Quote.name(path) + " to " + Quote.name(e.link())
+                            + ", which replaces its own target");
                 }
                 parent.children.put(name, new Node(target.inode, layer, false));
             }
             default -> {
                 if (path.isEmpty()) {
                     throw new ImageException(layerNames.get(layer) + " replaces the root directory by a "
-                            + e.kind().name().toLowerCase().replace('_', ' '));
+                            + kindName(e.kind()));
                 }
                 Node parent = resolve(parentPath, layer, true, e);
                 parent.children.put(name, new Node(new Inode(e), layer, false));
@@ -152,8 +153,8 @@ final class TreeBuilder {
             Node child = current.children.get(part);
             if (child != null && child.isSymlink()) {
                 if (++links > MAX_SYMLINKS) {
-                    throw new ImageException(layerNames.get(layer) + ": too many levels of symbolic links under '"
-                            + cause.path() + "'");
+                    throw new ImageException(layerNames.get(layer) + ": too many levels of symbolic links under "
+                            + Quote.name(cause.path()));
                 }
                 String target = child.inode.entry.link();
                 addComponents(todo, target);
@@ -169,8 +170,8 @@ final class TreeBuilder {
                     return null;
                 }
                 names.addLast(part);
-                throw new ImageException(layerNames.get(layer) + " has an entry '" + cause.path() + "' inside '"
-                        + String.join("/", names) + "', which is not a directory");
+                throw new ImageException(layerNames.get(layer) + " has an entry " + Quote.name(cause.path()) + " inside "
+                        + Quote.name(String.join("/", names)) + ", which is not a directory");
             }
             if (child == null) {
                 if (!create) {
@@ -199,41 +200,75 @@ final class TreeBuilder {
         }
     }
 
+    /** Whether {@code wanted} is somewhere below {@code dir}. Iterative: a tree may be 10,000 levels deep. */
     private static boolean contains(Node dir, Node wanted) {
-        for (Node child : dir.children.values()) {
-            if (child == wanted || (child.isDirectory() && contains(child, wanted))) {
-                return true;
+        Deque<Node> todo = new ArrayDeque<>();
+        todo.push(dir);
+        while (!todo.isEmpty()) {
+            for (Node child : todo.pop().children.values()) {
+                if (child == wanted) {
+                    return true;
+                }
+                if (child.isDirectory()) {
+                    todo.push(child);
+                }
             }
         }
         return false;
     }
 
+    private static String kindName(LayerEntry.Kind kind) {
+        return switch (kind) {
+            case REGULAR -> "regular file";
+            case SYMLINK -> "symbolic link";
+            case HARDLINK -> "hard link";
+            case CHAR_DEVICE -> "character device";
+            case BLOCK_DEVICE -> "block device";
+            case FIFO -> "named pipe";
+            default -> kind.name().toLowerCase();
+        };
+    }
+
     /** Removes what layers below {@code layer} left in {@code dir}, keeping what {@code layer} itself put. */
     private static void pruneLower(Node dir, int layer) {
-        Iterator<Map.Entry<String, Node>> it = dir.children.entrySet().iterator();
-        while (it.hasNext()) {
-            Node child = it.next().getValue();
-            if (child.layer < layer) {
-                it.remove();
-            } else if (child.isDirectory()) {
-                pruneLower(child, layer);
+        Deque<Node> todo = new ArrayDeque<>();
+        todo.push(dir);
+        while (!todo.isEmpty()) {
+            Iterator<Map.Entry<String, Node>> it = todo.pop().children.entrySet().iterator();
+            while (it.hasNext()) {
+                Node child = it.next().getValue();
+                if (child.layer < layer) {
+                    it.remove();
+                } else if (child.isDirectory()) {
+                    todo.push(child);
+                }
             }
         }
     }
 
-    /** Every surviving name, depth first, siblings by name, the root first. */
+    /** Every surviving name, depth first, siblings by name, the root first. Iterative, for any depth. */
     List<Placed> walk() {
         List<Placed> out = new ArrayList<>();
-        walk("", root, out);
-        return out;
-    }
-
-    private static void walk(String path, Node node, List<Placed> out) {
-        out.add(new Placed(path, node));
-        if (node.isDirectory()) {
-            for (Map.Entry<String, Node> child : node.children.entrySet()) {
-                walk(LayerEntry.join(path, child.getKey()), child.getValue(), out);
+        Deque<Iterator<Map.Entry<String, Node>>> levels = new ArrayDeque<>();
+        Deque<String> paths = new ArrayDeque<>();
+        out.add(new Placed("", root));
+        levels.push(root.children.entrySet().iterator());
+        paths.push("");
+        while (!levels.isEmpty()) {
+            Iterator<Map.Entry<String, Node>> level = levels.peek();
+            if (!level.hasNext()) {
+                levels.pop();
+                paths.pop();
+                continue;
+            }
+            Map.Entry<String, Node> child = level.next();
+            String path = LayerEntry.join(paths.peek(), child.getKey());
+            out.add(new Placed(path, child.getValue()));
+            if (child.getValue().isDirectory()) {
+                levels.push(child.getValue().children.entrySet().iterator());
+                paths.push(path);
             }
         }
+        return out;
     }
 }

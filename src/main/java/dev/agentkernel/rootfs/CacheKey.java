@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * rootfs. Bump {@link #FORMAT} when the converter's output changes for the same inputs.
  */
 final class CacheKey {
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     private CacheKey() {
     }

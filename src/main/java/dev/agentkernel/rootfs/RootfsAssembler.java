@@ -1,6 +1,7 @@
 package dev.agentkernel.rootfs;
 
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.ext4.Ext4Entry;
 import dev.agentkernel.ext4.Ext4Writer;
 import dev.agentkernel.ext4.FileContent;
@@ -69,9 +70,7 @@ final class RootfsAssembler {
             ensureDirectory(dir);
         }
         for (Node n : DEVICES) {
-            String path = "dev/" + n.name();
-            replace(path, null);
-            table.add(new FlatEntry.Device(path, metadata(n.mode()), false, n.major(), n.minor()));
+            addDeviceUnlessPresent(n);
         }
         if (agent != null) {
             replace(AGENT_PATH, "the image's own /usr/bin/agent is replaced by agentkernel's guest agent");
@@ -98,6 +97,42 @@ final class RootfsAssembler {
         }
         int mode = path.equals("tmp") ? 01777 : path.equals("root") ? 0700 : 0755;
         table.add(new FlatEntry.Directory(path, metadata(mode), false));
+    }
+
+    /**
+     * Creates a device node the image does not have. One the image has stays as it is (its mode and times too),
+     * as the seed's {@code mknod} left it; one that is not the expected device is reported, and kept.
+     */
+    private void addDeviceUnlessPresent(Node n) {
+        String path = "dev/" + n.name();
+        var existing = table.get(path);
+        if (existing.isEmpty()) {
+            table.add(new FlatEntry.Device(path, metadata(n.mode()), false, n.major(), n.minor()));
+            return;
+        }
+        FlatEntry entry = existing.get();
+        if (entry instanceof FlatEntry.HardLink link) {
+            entry = table.get(link.targetPath()).orElse(entry);
+        }
+        if (!(entry instanceof FlatEntry.Device d && !d.block() && d.major() == n.major() && d.minor() == n.minor())) {
+            warnings.accept("the image's /" + path + " is " + describe(entry) + ", not the character device "
+                    + n.major() + "," + n.minor() + "; it is kept as the image has it");
+        }
+    }
+
+    private static String describe(FlatEntry e) {
+        if (e instanceof FlatEntry.Device d) {
+            return "the " + (d.block() ? "block" : "character") + " device " + d.major() + "," + d.minor();
+        } else if (e instanceof FlatEntry.Directory) {
+            return "a directory";
+        } else if (e instanceof FlatEntry.RegularFile) {
+            return "a regular file";
+        } else if (e instanceof FlatEntry.Symlink s) {
+            return "a symbolic link to " + Quote.name(s.target());
+        } else if (e instanceof FlatEntry.Fifo) {
+            return "a named pipe";
+        }
+        return "a hard link";
     }
 
     /** Removes whatever the image has at {@code path}, discarding file content no link keeps. */

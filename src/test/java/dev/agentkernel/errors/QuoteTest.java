@@ -1,0 +1,30 @@
+package dev.agentkernel.errors;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class QuoteTest {
+    @Test
+    void controlCharactersAndRawBytesAreEscaped() {
+        assertThat(Quote.name("a\0b\u001b[31mred\nx\ty")).isEqualTo("'a\\x00b\\x1b[31mred\\nx\\ty'");
+        assertThat(Quote.name("caf\udce9")).isEqualTo("'caf\\xe9'");
+        assertThat(Quote.name("it's a\\b")).isEqualTo("'it\\'s a\\\\b'");
+        assertThat(Quote.name("\u009b2J\u202e")).isEqualTo("'\\u{009b}2J\\u{202e}'");
+        assertThat(Quote.name("ünïcödé/名前")).isEqualTo("'ünïcödé/名前'");
+    }
+
+    @Test
+    void longValuesKeepHeadAndTailAndSayHowMuchIsLeftOut() {
+        String path = "a/".repeat(500_000) + "file";
+        String quoted = Quote.name(path);
+        assertThat(quoted).hasSizeLessThan(Quote.MAX_CHARS + 60).startsWith("'a/a/").endsWith("a/file'")
+                .contains("…(999844 more characters)…");
+    }
+
+    @Test
+    void terminalTextKeepsLinesButNoEscapes() {
+        assertThat(Quote.forTerminal("one\ntwo\u001b]0;title\u0007", 100)).isEqualTo("one\ntwo\\x1b]0;title\\x07");
+        assertThat(Quote.forTerminal("x".repeat(50), 10)).isEqualTo("xxxxxxxxxx…(40 more characters)");
+    }
+}
