@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.image.Digest;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +22,10 @@ import java.util.Map;
  * OciLayoutWriter.Written image = OciLayoutWriter.write(dir, "test",
  *         List.of(Layer.gzip(baseTar), Layer.zstd(upperTar)));
  * }</pre>
+ *
+ * A layer too big to hold in memory (a whole root file system) is a {@link FileLayer}: an uncompressed tar file,
+ * digested as a stream and moved into the layout. The image config's {@code config} object (Env, WorkingDir,
+ * User, Entrypoint, Cmd, ...) is given as a map, empty by default.
  */
 public final class OciLayoutWriter {
     public static final String TAR = "application/vnd.oci.image.layer.v1.tar";
@@ -30,8 +37,12 @@ public final class OciLayoutWriter {
     private OciLayoutWriter() {
     }
 
+    /** A layer of the image: in memory ({@link Layer}) or an uncompressed tar file ({@link FileLayer}). */
+    public sealed interface LayerBlob permits Layer, FileLayer {
+    }
+
     /** A layer blob, its media type and the tar it holds (for the config's diff_ids). */
-    public record Layer(byte[] blob, String mediaType, byte[] tar) {
+    public record Layer(byte[] blob, String mediaType, byte[] tar) implements LayerBlob {
         public static Layer uncompressed(byte[] tar) {
             return new Layer(tar, TAR, tar);
         }
@@ -45,6 +56,17 @@ public final class OciLayoutWriter {
         }
     }
 
+    /**
+     * An uncompressed tar file, moved (renamed, on the same file system) into the layout's blobs: its digest is
+     * its diff_id, computed by reading the file once.
+     */
+    public record FileLayer(Path tar) implements LayerBlob {
+    }
+
+    /** A blob once stored: its descriptor's fields and the digest of the tar it holds. */
+    private record Stored(Digest digest, long size, String mediaType, Digest diffId) {
+    }
+
     /** What was written: the layout directory, the tag, the manifest's and the layers' digests. */
     public record Written(Path dir, String tag, Digest manifest, Digest config, List<Digest> layers) {
         /** The blob file of a digest. */
@@ -53,22 +75,28 @@ public final class OciLayoutWriter {
         }
     }
 
-    public static Written write(Path dir, String tag, List<Layer> layers) throws IOException {
+    public static Written write(Path dir, String tag, List<? extends LayerBlob> layers) throws IOException {
+        return write(dir, tag, layers, Map.of());
+    }
+
+    /** As {@link #write(Path, String, List)}, with {@code runConfig} as the image config's {@code config}. */
+    public static Written write(Path dir, String tag, List<? extends LayerBlob> layers, Map<String, Object> runConfig)
+            throws IOException {
         Files.createDirectories(dir.resolve("blobs/sha256"));
         Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         List<Object> layerDescriptors = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
         List<Digest> layerDigests = new ArrayList<>();
-        for (Layer layer : layers) {
-            Digest digest = writeBlob(dir, layer.blob());
-            layerDigests.add(digest);
-            layerDescriptors.add(descriptor(layer.mediaType(), digest, layer.blob().length));
-            diffIds.add(Digest.sha256(layer.tar()).toString());
+        for (LayerBlob layer : layers) {
+            Stored stored = store(dir, layer);
+            layerDigests.add(stored.digest());
+            layerDescriptors.add(descriptor(stored.mediaType(), stored.digest(), stored.size()));
+            diffIds.add(stored.diffId().toString());
         }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("architecture", "amd64");
         config.put("os", "linux");
-        config.put("config", Map.of());
+        config.put("config", runConfig);
         config.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
         byte[] configBytes = JSON.writeValueAsBytes(config);
         Digest configDigest = writeBlob(dir, configBytes);
@@ -99,6 +127,28 @@ public final class OciLayoutWriter {
         d.put("digest", digest.toString());
         d.put("size", size);
         return d;
+    }
+
+    private static Stored store(Path dir, LayerBlob layer) throws IOException {
+        if (layer instanceof Layer l) {
+            return new Stored(writeBlob(dir, l.blob()), l.blob().length, l.mediaType(), Digest.sha256(l.tar()));
+        }
+        Path tar = ((FileLayer) layer).tar();
+        Digest digest = sha256(tar);
+        long size = Files.size(tar);
+        Files.move(tar, dir.resolve("blobs/sha256").resolve(digest.hex()), StandardCopyOption.REPLACE_EXISTING);
+        return new Stored(digest, size, TAR, digest);
+    }
+
+    private static Digest sha256(Path file) throws IOException {
+        MessageDigest md = Digest.newSha256();
+        byte[] buffer = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                md.update(buffer, 0, n);
+            }
+        }
+        return Digest.of("sha256", md.digest());
     }
 
     private static Digest writeBlob(Path dir, byte[] bytes) throws IOException {

@@ -18,13 +18,17 @@ public final class RequiredTools {
     public static Path require(String program) {
         Path found = find(program);
         if (found == null) {
-            String message = program + " is not installed (scripts/install-deps installs it)";
-            if (isCi()) {
-                throw new AssertionError(message);
-            }
-            Assumptions.abort(message);
+            unavailable(program + " is not installed (scripts/install-deps installs it)");
         }
         return found;
+    }
+
+    /** Something a test needs is missing from this machine: a failure under CI, else a skip. Never returns. */
+    public static void unavailable(String message) {
+        if (isCi()) {
+            throw new AssertionError(message);
+        }
+        Assumptions.abort(message);
     }
 
     /** Requires that the tests run as root (loop mounts, podman without rootless setup). */
