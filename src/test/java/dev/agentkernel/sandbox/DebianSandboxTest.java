@@ -48,7 +48,7 @@ class DebianSandboxTest {
         service = new SandboxService(home, System.getenv());
         exec = new SandboxExec(service);
         service.create(new CreateRequest(NAME, source, 256, 1, Map.of(), null, Map.of(), null, true, "qemu", null,
-                "tcg", null), ConversionListener.NONE);
+                "tcg", null, null), ConversionListener.NONE);
     }
 
     @AfterAll
