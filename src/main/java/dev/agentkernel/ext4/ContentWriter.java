@@ -39,10 +39,11 @@ final class ContentWriter {
         this.blockLimit = blockLimit;
     }
 
+    /** The largest file ext4 holds with 4 KiB blocks: extents address 2^32 logical blocks. */
+    static final long MAX_FILE_BYTES = (1L << 32) * Geometry.BLOCK_SIZE;
+
     FileContent write(InputStream in, long length) throws IOException {
-        if (length < 0) {
-            throw new IllegalArgumentException("negative length " + length);
-        }
+        checkLength(length);
         ExtentList extents = new ExtentList();
         byte[] buffer = BUFFERS.get();
         long logicalBlock = 0;
@@ -59,6 +60,76 @@ final class ContentWriter {
             storeChunk(ByteBuffer.wrap(buffer, 0, blocks * Geometry.BLOCK_SIZE), blocks, logicalBlock, extents);
             logicalBlock += blocks;
             remaining -= got;
+        }
+        return new FileContent(length, extents);
+    }
+
+    private static void checkLength(long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
+        if (length > MAX_FILE_BYTES) {
+            throw new Ext4Exception("a file of " + length + " bytes is larger than ext4 can hold (16 TiB)");
+        }
+    }
+
+    /**
+     * A sparse file of {@code length} bytes whose data {@code segments} ({offset, length} pairs, ordered,
+     * disjoint, inside the file) arrive one after another in {@code data}; everything else is a hole. The work
+     * is proportional to the data, not to the file's size: only the blocks the segments touch are filled in,
+     * checked and written.
+     */
+    FileContent writeSparse(InputStream data, long length, java.util.List<long[]> segments) throws IOException {
+        checkLength(length);
+        long previousEnd = 0;
+        for (long[] segment : segments) {
+            if (segment[0] < previousEnd || segment[1] < 0 || segment[1] > length - segment[0]) {
+                throw new IllegalArgumentException("sparse segments must be ordered, disjoint and inside the "
+                        + length + " bytes of the file");
+            }
+            previousEnd = segment[0] + segment[1];
+        }
+        ExtentList extents = new ExtentList();
+        byte[] buffer = BUFFERS.get();
+        int i = 0;
+        long consumed = 0; // of segment i
+        while (true) {
+            while (i < segments.size() && consumed == segments.get(i)[1]) {
+                i++;
+                consumed = 0;
+            }
+            if (i == segments.size()) {
+                break;
+            }
+            long[] first = segments.get(i);
+            long chunkStart = (first[0] + consumed) / Geometry.BLOCK_SIZE * Geometry.BLOCK_SIZE;
+            long chunkEnd = Math.min(chunkStart + buffer.length, roundUpToBlock(length));
+            long filled = chunkStart; // bytes of the buffer filled in so far, as a file position
+            while (i < segments.size()) {
+                long[] segment = segments.get(i);
+                long start = segment[0] + consumed;
+                long end = segment[0] + segment[1];
+                if (start >= chunkEnd || (filled > chunkStart && start >= roundUpToBlock(filled))) {
+                    break; // past the chunk, or a hole of whole blocks comes first: the next chunk starts there
+                }
+                Arrays.fill(buffer, (int) (filled - chunkStart), (int) (start - chunkStart), (byte) 0);
+                int take = (int) (Math.min(end, chunkEnd) - start);
+                int got = data.readNBytes(buffer, (int) (start - chunkStart), take);
+                if (got < take) {
+                    throw new Ext4Exception("sparse file content ended early");
+                }
+                filled = start + take;
+                if (start + take < end) {
+                    consumed += take;
+                    break;
+                }
+                i++;
+                consumed = 0;
+            }
+            int used = (int) (roundUpToBlock(filled) - chunkStart);
+            Arrays.fill(buffer, (int) (filled - chunkStart), used, (byte) 0);
+            storeChunk(ByteBuffer.wrap(buffer, 0, used), used / Geometry.BLOCK_SIZE,
+                    chunkStart / Geometry.BLOCK_SIZE, extents);
         }
         return new FileContent(length, extents);
     }

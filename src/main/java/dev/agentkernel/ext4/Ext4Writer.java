@@ -73,6 +73,16 @@ public final class Ext4Writer implements AutoCloseable {
     }
 
     /**
+     * A sparse file: {@code data} holds the bytes of {@code segments} ({offset, length} pairs, ordered and
+     * disjoint) one after another, the rest of the {@code length} bytes are holes. Thread-safe. The work is
+     * proportional to the data: a 1 TiB file with 4 KiB of data costs one block.
+     */
+    public FileContent writeSparseContent(InputStream data, long length, List<long[]> segments) throws IOException {
+        checkOpen();
+        return remember(contentWriter.writeSparse(data, length, segments));
+    }
+
+    /**
      * Like {@link #writeContent(InputStream, long)} for content already in memory: the buffer's remaining bytes
      * (its position is not changed). A direct buffer, or a file mapped with {@link java.nio.channels.FileChannel#map},
      * is checked for zero blocks in place and written without a copy in this process.

@@ -66,12 +66,17 @@ final class BackgroundDigest {
     byte[] finish() {
         if (!finished) {
             finished = true;
-            if (filled > 0) {
-                byte[] last = new byte[filled];
-                System.arraycopy(chunk, 0, last, 0, filled);
-                put(last);
+            try {
+                if (filled > 0) {
+                    byte[] last = new byte[filled];
+                    System.arraycopy(chunk, 0, last, 0, filled);
+                    put(last);
+                }
+                put(END);
+            } catch (RuntimeException e) {
+                stopThread(); // interrupted (a pipe being closed): the hashing thread must not wait forever
+                throw e;
             }
-            put(END);
         }
         try {
             return result.get();
@@ -85,8 +90,12 @@ final class BackgroundDigest {
 
     /** Stops the hashing thread without a result (the stream was abandoned). */
     void abandon() {
-        if (!finished) {
-            finished = true;
+        finished = true;
+        stopThread();
+    }
+
+    private void stopThread() {
+        if (!result.isDone()) {
             queue.clear();
             queue.offer(END);
         }

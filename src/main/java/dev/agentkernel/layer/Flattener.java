@@ -93,21 +93,43 @@ public final class Flattener {
     private List<LayerEntry> readLayer(int position, InflatingPipe pipe, UpperPaths upper) throws IOException {
         String name = layers.get(position).name();
         InputStream tarStream = layers.get(position).uncompressed().apply(pipe);
-        TarReader tar = new TarReader(tarStream, name);
-        List<LayerEntry> entries = new ArrayList<>();
-        int ordinal = 0;
-        for (TarHeader header; (header = tar.next()) != null; ordinal++) {
-            LayerEntry e = LayerEntry.of(header, position, ordinal, name);
-            if (e == null) {
-                continue;
+        boolean read = false;
+        try {
+            TarReader tar = new TarReader(tarStream, name);
+            List<LayerEntry> entries = new ArrayList<>();
+            int ordinal = 0;
+            for (TarHeader header; (header = tar.next()) != null; ordinal++) {
+                LayerEntry e = LayerEntry.of(header, position, ordinal, name);
+                if (e == null) {
+                    continue;
+                }
+                if (e.kind() == LayerEntry.Kind.REGULAR && !upper.hidesFile(e.path())) {
+                    store(e, tar);
+                }
+                entries.add(e);
             }
-            if (e.kind() == LayerEntry.Kind.REGULAR && !upper.hidesFile(e.path())) {
-                store(e, tar);
+            drainToEnd(tarStream, pipe);
+            read = true;
+            return entries;
+        } finally {
+            if (!read) {
+                abandon(tarStream, pipe);
             }
-            entries.add(e);
         }
-        drainToEnd(tarStream, pipe);
-        return entries;
+    }
+
+    /**
+     * After a failure: stops inflating, then closes the layer's tar stream, so whatever it runs (the diff_id's
+     * hashing thread) ends too. The pipe is closed first, so the stream has little left to read. A long-lived
+     * process converts many images: a failed one must leave no thread behind.
+     */
+    private static void abandon(InputStream tarStream, InflatingPipe pipe) {
+        pipe.close();
+        try {
+            tarStream.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the conversion has failed already; this is only clean-up
+        }
     }
 
     /**
@@ -121,7 +143,10 @@ public final class Flattener {
 
     private void store(LayerEntry e, TarReader tar) throws IOException {
         long key = key(e.layer(), e.ordinal()); // stored at most once: the re-reading only fetches what is missing
-        stored.put(key, sink.store(tar.content(), e.size()));
+        InputStream content = tar.content();
+        stored.put(key, content instanceof SparseInputStream sparse && sparse.position() == 0
+                ? sink.storeSparse(sparse.data(), e.size(), sparse.segments())
+                : sink.store(content, e.size()));
         storedSizes.put(key, e.size());
         storedBytes += e.size();
     }
@@ -143,22 +168,32 @@ public final class Flattener {
             String name = layers.get(position).name();
             try (InflatingPipe pipe = InflatingPipe.start(layers.get(position))) {
                 InputStream tarStream = layers.get(position).uncompressed().apply(pipe);
-                TarReader tar = new TarReader(tarStream, name);
-                int ordinal = 0;
-                int found = 0;
-                for (TarHeader header; (header = tar.next()) != null; ordinal++) {
-                    if (wanted.contains(ordinal)) {
-                        LayerEntry e = LayerEntry.of(header, position, ordinal, name);
-                        store(e, tar);
-                        found++;
-                    }
-                }
-                drainToEnd(tarStream, pipe);
-                if (found != wanted.size()) {
-                    throw new ImageException(name + " changed while it was being read (its second reading has "
-                            + ordinal + " entries)");
+                try {
+                    fetchFrom(position, name, wanted, pipe, tarStream);
+                } catch (IOException | RuntimeException e) {
+                    abandon(tarStream, pipe);
+                    throw e;
                 }
             }
+        }
+    }
+
+    private void fetchFrom(int position, String name, Set<Integer> wanted, InflatingPipe pipe, InputStream tarStream)
+            throws IOException {
+        TarReader tar = new TarReader(tarStream, name);
+        int ordinal = 0;
+        int found = 0;
+        for (TarHeader header; (header = tar.next()) != null; ordinal++) {
+            if (wanted.contains(ordinal)) {
+                LayerEntry e = LayerEntry.of(header, position, ordinal, name);
+                store(e, tar);
+                found++;
+            }
+        }
+        drainToEnd(tarStream, pipe);
+        if (found != wanted.size()) {
+            throw new ImageException(name + " changed while it was being read (its second reading has "
+                    + ordinal + " entries)");
         }
     }
 

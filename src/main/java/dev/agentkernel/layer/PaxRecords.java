@@ -13,8 +13,12 @@ final class PaxRecords {
     private PaxRecords() {
     }
 
-    /** The records in order (keys may repeat, as GNU sparse 0.0 needs); {@code error} builds the exception. */
-    static List<Map.Entry<String, byte[]>> parse(byte[] data, Function<String, RuntimeException> error) {
+    /**
+     * The records in order (keys may repeat, as GNU sparse 0.0 needs), at most {@code maxRecords} of them;
+     * {@code error} builds the exception.
+     */
+    static List<Map.Entry<String, byte[]>> parse(byte[] data, int maxRecords,
+                                                 Function<String, RuntimeException> error) {
         List<Map.Entry<String, byte[]>> records = new ArrayList<>();
         int pos = 0;
         while (pos < data.length) {
@@ -41,6 +45,9 @@ final class PaxRecords {
             }
             String key = new String(data, space + 1, equals - space - 1, StandardCharsets.UTF_8);
             byte[] value = Arrays.copyOfRange(data, equals + 1, end);
+            if (records.size() == maxRecords) {
+                throw error.apply("more than " + maxRecords + " records in one PAX extended header");
+            }
             records.add(new AbstractMap.SimpleImmutableEntry<>(key, value));
             pos = (int) (pos + length);
         }

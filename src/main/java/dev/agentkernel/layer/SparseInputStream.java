@@ -18,6 +18,21 @@ final class SparseInputStream extends InputStream {
         this.size = size;
     }
 
+    /** The segments' bytes, one after another. */
+    InputStream data() {
+        return data;
+    }
+
+    /** The data segments, {offset, length}. */
+    List<long[]> segments() {
+        return segments;
+    }
+
+    /** Bytes read so far (with holes). */
+    long position() {
+        return position;
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

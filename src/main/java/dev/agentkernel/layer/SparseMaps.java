@@ -17,6 +17,8 @@ import java.util.function.Function;
  */
 final class SparseMaps {
     private static final int BLOCK = 512;
+    /** Data segments one sparse file may have (its map is kept in memory while the file is read). */
+    static final int MAX_SEGMENTS = 1 << 17;
 
     private final Function<String, RuntimeException> error;
 
@@ -31,7 +33,11 @@ final class SparseMaps {
         addEntries(map, header, 386, 4);
         boolean extended = header[482] != 0;
         byte[] block = new byte[BLOCK];
+        int blocks = 0;
         while (extended) {
+            if (map.size() > MAX_SEGMENTS || ++blocks > MAX_SEGMENTS / 21 + 1) {
+                throw error.apply("more than " + MAX_SEGMENTS + " segments in the sparse map");
+            }
             if (in.readNBytes(block, 0, BLOCK) != BLOCK) {
                 throw truncated;
             }
@@ -63,6 +69,9 @@ final class SparseMaps {
             if (parts.length % 2 != 0) {
                 throw error.apply("malformed GNU.sparse.map");
             }
+            if (parts.length / 2 > MAX_SEGMENTS) {
+                throw error.apply("more than " + MAX_SEGMENTS + " segments in the sparse map");
+            }
             for (int i = 0; i < parts.length; i += 2) {
                 map.add(new long[]{number(parts[i]), number(parts[i + 1])});
             }
@@ -80,6 +89,9 @@ final class SparseMaps {
                 offset = -1;
             }
         }
+        if (map.size() > MAX_SEGMENTS) {
+            throw error.apply("more than " + MAX_SEGMENTS + " segments in the sparse map");
+        }
         return map;
     }
 
@@ -87,6 +99,9 @@ final class SparseMaps {
     List<long[]> fromData(InputStream data) throws IOException {
         long[] consumed = {0};
         long count = decimalLine(data, consumed);
+        if (count > MAX_SEGMENTS) {
+            throw error.apply("more than " + MAX_SEGMENTS + " segments in the sparse map");
+        }
         List<long[]> map = new ArrayList<>();
         for (long i = 0; i < count; i++) {
             map.add(new long[]{decimalLine(data, consumed), decimalLine(data, consumed)});
@@ -127,7 +142,7 @@ final class SparseMaps {
         long end = 0;
         long data = 0;
         for (long[] segment : map) {
-            if (segment[0] < end || segment[1] < 0 || segment[0] + segment[1] > realSize) {
+            if (segment[0] < end || segment[1] < 0 || segment[1] > realSize - segment[0]) { // no overflow
                 throw error.apply("invalid sparse map");
             }
             end = segment[0] + segment[1];

@@ -23,7 +23,19 @@ import java.util.Map;
  */
 final class TarReader {
     private static final int BLOCK = 512;
-    private static final long MAX_HEADER_DATA = 16L << 20;
+    /** Extended header bytes (PAX, GNU long names) one entry may have, all of its headers together. */
+    static final long MAX_ENTRY_METADATA = 8L << 20;
+    /** PAX records one entry may have (GNU sparse 0.0 takes two per data segment). */
+    static final int MAX_PAX_RECORDS = 2 * SparseMaps.MAX_SEGMENTS + 4096;
+    /** Bytes of global PAX records (keys and values) a layer may set, and how many keys. */
+    static final long MAX_GLOBAL_PAX_BYTES = 1L << 20;
+    static final int MAX_GLOBAL_PAX_KEYS = 1024;
+    /** Metadata a layer's entries keep in memory until the layers are merged (names, link targets, xattrs). */
+    static final long MAX_LAYER_METADATA = 256L << 20;
+    /** Bytes a layer's entry keeps in memory besides its names and xattrs (an estimate, for the bound above). */
+    private static final int ENTRY_OVERHEAD = 128;
+    /** The largest file content there is room for: an ext4 file holds at most 16 TiB. */
+    static final long MAX_FILE_SIZE = 1L << 44;
 
     private final InputStream in;
     private final String layerName;
@@ -34,6 +46,9 @@ final class TarReader {
     private long padding;
     private boolean finished;
     private String currentName = "(start of archive)";
+    private long entryMetadata; // extended header bytes read for the entry to come
+    private long layerMetadata; // bytes the entries of this layer returned so far keep
+    private long globalPaxBytes;
     private InputStream currentContent = InputStream.nullInputStream();
 
     TarReader(InputStream in, String layerName) {
@@ -50,6 +65,7 @@ final class TarReader {
         List<Map.Entry<String, byte[]>> pax = List.of();
         byte[] longName = null;
         byte[] longLink = null;
+        entryMetadata = 0;
         while (true) {
             if (!readHeaderBlock()) {
                 // An extended header with no entry after it describes nothing: GNU tar and Go's archive/tar
@@ -64,12 +80,8 @@ final class TarReader {
             }
             switch (type) {
                 // A second extended header replaces the first, as in GNU tar, bsdtar and Go's archive/tar.
-                case 'x', 'X' -> pax = PaxRecords.parse(readData(size), this::corrupt);
-                case 'g' -> {
-                    for (Map.Entry<String, byte[]> e : PaxRecords.parse(readData(size), this::corrupt)) {
-                        globalPax.put(e.getKey(), e.getValue());
-                    }
-                }
+                case 'x', 'X' -> pax = PaxRecords.parse(readData(size), MAX_PAX_RECORDS, this::corrupt);
+                case 'g' -> addGlobalPax(PaxRecords.parse(readData(size), MAX_PAX_RECORDS, this::corrupt));
                 case 'L' -> longName = readData(size);
                 case 'K' -> longLink = readData(size);
                 case 'V' -> skipData(size);
@@ -79,6 +91,32 @@ final class TarReader {
                 }
             }
         }
+    }
+
+    private void addGlobalPax(List<Map.Entry<String, byte[]>> records) {
+        for (Map.Entry<String, byte[]> e : records) {
+            byte[] old = globalPax.put(e.getKey(), e.getValue());
+            globalPaxBytes += e.getKey().length() + e.getValue().length
+                    - (old == null ? 0 : e.getKey().length() + old.length);
+        }
+        if (globalPaxBytes > MAX_GLOBAL_PAX_BYTES || globalPax.size() > MAX_GLOBAL_PAX_KEYS) {
+            throw corrupt("the global PAX headers after " + Quote.name(currentName) + " set more than "
+                    + MAX_GLOBAL_PAX_KEYS + " keys or " + (MAX_GLOBAL_PAX_BYTES >> 20) + " MiB");
+        }
+    }
+
+    /** Counts what a returned entry keeps in memory, against {@link #MAX_LAYER_METADATA}. */
+    private TarHeader kept(TarHeader h) {
+        long bytes = ENTRY_OVERHEAD + 2L * h.name().length() + 2L * h.linkName().length();
+        for (Map.Entry<String, byte[]> x : h.xattrs().entrySet()) {
+            bytes += 2L * x.getKey().length() + x.getValue().length + 64;
+        }
+        layerMetadata += bytes;
+        if (layerMetadata > MAX_LAYER_METADATA) {
+            throw corrupt("the entries up to " + Quote.name(h.name()) + " hold more than "
+                    + (MAX_LAYER_METADATA >> 20) + " MiB of names and attributes, more than a layer may have");
+        }
+        return h;
     }
 
     /** The current entry's content: {@link TarHeader#size()} bytes (holes of sparse files read as zeros). */
@@ -109,6 +147,9 @@ final class TarReader {
         if (size < 0) {
             throw corrupt("negative PAX size of " + Quote.name(name));
         }
+        if (type == '0' && size > MAX_FILE_SIZE) {
+            throw tooLarge(size);
+        }
         Instant mtime = paxTime(pax, "mtime", instant(number(136, 12, "mtime"), "mtime"));
         Instant gnuAtime = gnuTimes.atime() != 0 ? instant(gnuTimes.atime(), "atime") : mtime;
         Instant atime = paxTime(pax, "atime", gnuAtime);
@@ -127,8 +168,8 @@ final class TarReader {
                     xattrs, pax, localPax);
         }
         currentContent = type == '0' ? new EntryStream() : InputStream.nullInputStream();
-        return new TarHeader(name, type, mode, uid, gid, type == '0' ? size : 0, mtime, atime, linkName,
-                major, minor, xattrs, null);
+        return kept(new TarHeader(name, type, mode, uid, gid, type == '0' ? size : 0, mtime, atime, linkName,
+                major, minor, xattrs, null));
     }
 
     /**
@@ -204,7 +245,7 @@ final class TarReader {
         List<long[]> sparse;
         long realSize;
         if (rawType == 'S') {
-            realSize = number(483, 12, "realsize");
+            realSize = checkedRealSize(number(483, 12, "realsize"));
             sparse = sparseMaps.oldGnu(block, in, truncated());
         } else {
             String sparseName = text(pax, "GNU.sparse.name");
@@ -212,7 +253,7 @@ final class TarReader {
                 name = sparseName;
                 currentName = name;
             }
-            realSize = paxNumber(pax, "GNU.sparse.realsize", paxNumber(pax, "GNU.sparse.size", size));
+            realSize = checkedRealSize(paxNumber(pax, "GNU.sparse.realsize", paxNumber(pax, "GNU.sparse.size", size)));
             sparse = "1".equals(text(pax, "GNU.sparse.major")) ? sparseMaps.fromData(new EntryStream())
                     : sparseMaps.fromPax(localPax, text(pax, "GNU.sparse.map"));
         }
@@ -222,8 +263,8 @@ final class TarReader {
                     + remaining);
         }
         currentContent = new SparseInputStream(new EntryStream(), sparse, realSize);
-        return new TarHeader(name, type, mode, uid, gid, type == '0' ? realSize : 0, mtime, atime, linkName,
-                major, minor, xattrs, sparse);
+        return kept(new TarHeader(name, type, mode, uid, gid, type == '0' ? realSize : 0, mtime, atime, linkName,
+                major, minor, xattrs, sparse));
     }
 
     private String headerName(boolean posix) {
@@ -302,9 +343,26 @@ final class TarReader {
         return true;
     }
 
+    private long checkedRealSize(long realSize) {
+        if (realSize < 0) {
+            throw corrupt("negative size of the sparse file " + Quote.name(currentName));
+        }
+        if (realSize > MAX_FILE_SIZE) {
+            throw tooLarge(realSize);
+        }
+        return realSize;
+    }
+
+    private ImageException tooLarge(long size) {
+        return corrupt(Quote.name(currentName) + " declares " + size + " bytes, more than a file in an ext4 root"
+                + " filesystem can hold (16 TiB)");
+    }
+
     private byte[] readData(long size) throws IOException {
-        if (size > MAX_HEADER_DATA) {
-            throw corrupt("an extended header of " + size + " bytes after " + Quote.name(currentName) + " is too large");
+        entryMetadata += size;
+        if (entryMetadata > MAX_ENTRY_METADATA) {
+            throw corrupt("the extended headers after " + Quote.name(currentName) + " hold more than "
+                    + (MAX_ENTRY_METADATA >> 20) + " MiB");
         }
         byte[] data = in.readNBytes((int) size);
         if (data.length != size) {

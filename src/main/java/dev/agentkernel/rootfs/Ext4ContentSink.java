@@ -7,6 +7,7 @@ import dev.agentkernel.layer.ContentSink;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 
 /** Streams the flattener's file contents straight into the ext4 writer's data blocks. */
 final class Ext4ContentSink implements ContentSink {
@@ -23,6 +24,11 @@ final class Ext4ContentSink implements ContentSink {
     @Override
     public ContentRef store(InputStream in, long length) throws IOException {
         return new Stored(writer.writeContent(in, length));
+    }
+
+    @Override
+    public ContentRef storeSparse(InputStream data, long length, List<long[]> segments) throws IOException {
+        return new Stored(writer.writeSparseContent(data, length, segments));
     }
 
     @Override

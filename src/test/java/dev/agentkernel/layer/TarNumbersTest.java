@@ -43,11 +43,11 @@ class TarNumbersTest {
     @Test
     void paxRecordsKeepBinaryValuesAndRepeatedKeys() {
         byte[] data = "10 a=\u0001\u00ff\u0000x\n6 a=b\n".getBytes(StandardCharsets.ISO_8859_1);
-        var records = PaxRecords.parse(data, IllegalStateException::new);
+        var records = PaxRecords.parse(data, 10, IllegalStateException::new);
         assertThat(records).hasSize(2);
         assertThat(records.get(0).getValue()).containsExactly(1, 0xff, 0, 'x');
         assertThat(records.get(1).getValue()).containsExactly('b');
-        assertThatThrownBy(() -> PaxRecords.parse("99 a=b\n".getBytes(StandardCharsets.US_ASCII),
+        assertThatThrownBy(() -> PaxRecords.parse("99 a=b\n".getBytes(StandardCharsets.US_ASCII), 10,
                 IllegalStateException::new)).isInstanceOf(IllegalStateException.class);
     }
 }
