@@ -155,6 +155,23 @@ class StageEvaluatorTest {
         }
 
         @Test
+        void whereBuildahDiffersTheReferenceIsFollowed() {
+            ImageSettings c = config("""
+                    # escape=`
+                    FROM scratch
+                    EXPOSE 9000/UDP 7000-7001
+                    LABEL path=C:\\Windows `
+                          dollar=`$HOME
+                    SHELL ["/bin/bash", "-c"]
+                    CMD echo hi
+                    """);
+            assertThat(c.exposedPorts()).containsExactlyInAnyOrder("9000/udp", "7000/tcp", "7001/tcp");
+            assertThat(c.labels()).containsEntry("path", "C:\\Windows").containsEntry("dollar", "$HOME");
+            assertThat(c.cmd()).containsExactly("/bin/bash", "-c", "echo hi");
+            assertThat(config("FROM scratch AS p\nARG X=x\nFROM p\nLABEL x=$X\n").labels()).containsEntry("x", "x");
+        }
+
+        @Test
         void signalsByNameAndNumber() {
             for (String ok : List.of("9", "SIGTERM", "term", "SIGRTMIN+3", "RTMAX-2", "sigusr1")) {
                 assertThat(Signals.isValid(ok)).as(ok).isTrue();
