@@ -43,7 +43,15 @@ public record Dockerfile(Directives directives, List<Instruction> instructions, 
         for (SourceReader.LogicalLine line : source.lines()) {
             instructions.add(parser.parse(line));
         }
-        Dockerfile file = new Dockerfile(source.directives(), instructions, source.warnings());
+        List<String> warnings = new ArrayList<>(source.warnings());
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Instruction i : instructions) {
+            if (i instanceof Instruction.From f && f.stageName().isPresent() && !names.add(f.stageName().get())) {
+                warnings.add("Dockerfile line " + f.line().start() + ": duplicate stage name \"" + f.stageName().get()
+                        + "\", stage names should be unique (the last one is used)");
+            }
+        }
+        Dockerfile file = new Dockerfile(source.directives(), instructions, warnings);
         file.stages(); // checks that every instruction but ARG comes after a FROM
         return file;
     }
@@ -109,9 +117,18 @@ public record Dockerfile(Directives directives, List<Instruction> instructions, 
         return List.copyOf(stages);
     }
 
-    /** The stage named {@code name} (stage names are case-insensitive), if any. */
+    /**
+     * The stage named {@code name} (stage names are case-insensitive), if any; of stages sharing a name, the last,
+     * as the reference resolves it.
+     */
     public Optional<Stage> stage(String name) {
         String lower = name.toLowerCase(java.util.Locale.ROOT);
-        return stages().stream().filter(s -> s.from().stageName().filter(lower::equals).isPresent()).findFirst();
+        Stage found = null;
+        for (Stage s : stages()) {
+            if (s.from().stageName().filter(lower::equals).isPresent()) {
+                found = s;
+            }
+        }
+        return Optional.ofNullable(found);
     }
 }

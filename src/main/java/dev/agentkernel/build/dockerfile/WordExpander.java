@@ -22,6 +22,8 @@ import java.util.regex.Matcher;
  */
 final class WordExpander {
     private static final int EOF = -1;
+    /** Deeper nesting of {@code ${A:-${B:-...}}} is refused rather than risked on the stack. */
+    private static final int MAX_DEPTH = 64;
 
     private final char escape;
     private final boolean processQuotes;
@@ -31,6 +33,7 @@ final class WordExpander {
     private Function<String, String> env;
     private String input;
     private int pos;
+    private int depth;
 
     /**
      * @param escape        the escape character ({@code \} or {@code `})
@@ -70,6 +73,7 @@ final class WordExpander {
         this.env = env;
         this.input = word;
         this.pos = 0;
+        this.depth = 0;
         try {
             Fields fields = new Fields();
             String result = processUntil(EOF, rawEscapes, fields);
@@ -146,6 +150,9 @@ final class WordExpander {
     }
 
     private String processUntil(int stop, boolean raw, Fields fields) {
+        if (++depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("substitutions nested more than " + MAX_DEPTH + " deep");
+        }
         boolean savedRaw = rawEscapes;
         rawEscapes = raw;
         try {
@@ -189,6 +196,7 @@ final class WordExpander {
             return result.toString();
         } finally {
             rawEscapes = savedRaw;
+            depth--;
         }
     }
 

@@ -353,6 +353,15 @@ class StageEvaluatorTest {
         }
 
         @Test
+        void ofStagesSharingANameTheLastIsUsedWithAWarning() {
+            BuildPlan p = plan("FROM scratch AS x\nLABEL n=1\nFROM scratch AS x\nLABEL n=2\nFROM scratch\nCOPY --from=x /a /a\n");
+            assertThat(((Step.Copy) p.target().steps().get(0)).source()).isEqualTo(new Step.Source.Stage(1));
+            assertThat(p.warnings()).singleElement().asString().contains("line 3").contains("duplicate stage name \"x\"");
+            assertThat(plan("FROM scratch AS x\nLABEL n=1\nFROM scratch AS x\nLABEL n=2\n", options(Map.of()).withTarget("x"))
+                    .target().config().labels()).containsEntry("n", "2");
+        }
+
+        @Test
         void fromAStageNameDefinedLaterIsAnImage() {
             images.put("later", image(List.of(), "", "", List.of()));
             BuildPlan p = plan("FROM later AS first\nFROM scratch AS later\n", options(Map.of()).withTarget("first"));

@@ -126,6 +126,15 @@ class WordExpanderTest {
     }
 
     @Test
+    void deepNestingIsRefusedNotOverflowed() {
+        String ok = "${U:-".repeat(60) + "x" + "}".repeat(60);
+        assertThat(expand(ok)).isEqualTo("x");
+        String deep = "${U:-".repeat(10_000) + "x" + "}".repeat(10_000);
+        assertThatThrownBy(() -> expand(deep)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nested more than 64 deep");
+    }
+
+    @Test
     void backtickEscape() {
         WordExpander ex = WordExpander.standard('`');
         assertThat(ex.word("C:\\dir`$A", ENV::get)).isEqualTo("C:\\dir$A");
