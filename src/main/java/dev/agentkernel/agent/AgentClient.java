@@ -103,7 +103,7 @@ public final class AgentClient implements Closeable {
 
     private static AgentResponse expectSuccess(AgentResponse response, String what) {
         if (response.isError()) {
-            throw new VmException("the guest agent failed: " + response.error());
+            throw new AgentRefusedException("the guest agent failed: " + response.error());
         }
         return response;
     }

@@ -33,6 +33,8 @@ import java.util.function.Supplier;
                 ExecCommand.class,
                 ExtendTtlCommand.class,
                 SandboxCommand.class,
+                ServeCommand.class,
+                McpServerCommand.class,
         })
 public final class Main implements Runnable {
 

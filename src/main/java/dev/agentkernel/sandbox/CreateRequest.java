@@ -13,16 +13,25 @@ import java.util.Map;
  * @param ttl      how long until {@code gc} may remove it (null or zero: never)
  * @param start    false for {@code --no-start}
  * @param owner    the process that removes it when done (a one-shot {@code run}); null for a persistent one
+ * @param description free text kept in its record (null: none)
  */
 public record CreateRequest(SandboxName name, String image, int memoryMb, int cpus, Map<String, String> env,
                             String workdir, Map<String, String> labels, Duration ttl, boolean start,
                             String backend, String kernel, String accelerator, ProcessIdentity owner,
-                            java.nio.file.Path rootfsFile) {
+                            java.nio.file.Path rootfsFile, String description) {
     public CreateRequest {
         if ((image == null) == (rootfsFile == null)) {
             throw new IllegalArgumentException("a sandbox is made from an image or from a rootfs file");
         }
         env = env == null ? Map.of() : Map.copyOf(env);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** A request without a description. */
+    public CreateRequest(SandboxName name, String image, int memoryMb, int cpus, Map<String, String> env,
+                         String workdir, Map<String, String> labels, Duration ttl, boolean start, String backend,
+                         String kernel, String accelerator, ProcessIdentity owner, java.nio.file.Path rootfsFile) {
+        this(name, image, memoryMb, cpus, env, workdir, labels, ttl, start, backend, kernel, accelerator, owner,
+                rootfsFile, null);
     }
 }

@@ -7,4 +7,9 @@ public final class NoSuchSandboxException extends UserInputException {
     public NoSuchSandboxException(SandboxName name) {
         super("no sandbox named '" + name + "' (see agentkernel list)");
     }
+
+    /** With a message of the caller's, for a sandbox looked up by something other than its name. */
+    public NoSuchSandboxException(String message) {
+        super(message);
+    }
 }

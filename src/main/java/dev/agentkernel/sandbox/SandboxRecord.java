@@ -23,6 +23,7 @@ import java.util.TreeMap;
  * @param desired      {@code running} or {@code stopped}: what the last start/stop asked for
  * @param owner        for a one-shot {@code run} sandbox: the CLI process that removes it when done; a sandbox
  *                     whose owner is gone is removed by the next command that looks
+ * @param description  free text its creator gave it (the HTTP API's {@code description}); null: none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -45,7 +46,8 @@ public record SandboxRecord(
         @JsonProperty("createdAt") String createdAt,
         @JsonProperty("expiresAt") String expiresAt,
         @JsonProperty("desired") String desired,
-        @JsonProperty("owner") ProcessIdentity owner) {
+        @JsonProperty("owner") ProcessIdentity owner,
+        @JsonProperty("description") String description) {
 
     public static final String RUNNING = "running";
     public static final String STOPPED = "stopped";
@@ -57,21 +59,30 @@ public record SandboxRecord(
         desired = desired == null ? STOPPED : desired;
     }
 
+    /** A record without a description. */
+    public SandboxRecord(String name, String uuid, String image, String imageDigest, String rootfs, String rootfsKey,
+                         ImageRunConfig config, String backend, String kernel, String accelerator, int memoryMb,
+                         int cpus, Map<String, String> env, String workdir, Map<String, String> labels,
+                         String createdAt, String expiresAt, String desired, ProcessIdentity owner) {
+        this(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel, accelerator, memoryMb, cpus,
+                env, workdir, labels, createdAt, expiresAt, desired, owner, null);
+    }
+
     public SandboxRecord withDesired(String state) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, state, owner);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, state, owner, description);
     }
 
     public SandboxRecord withExpiresAt(String when) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, when, desired, owner);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, when, desired, owner, description);
     }
 
     /** The record with what the converted image says: its digest, the cached rootfs and how it runs. */
     public SandboxRecord withImage(dev.agentkernel.rootfs.RootfsResult rootfs) {
         return new SandboxRecord(name, uuid, image, rootfs.imageDigest().toString(), rootfs.path().toString(),
                 rootfs.cacheKey(), rootfs.runConfig(), backend, kernel, accelerator, memoryMb, cpus, env, workdir,
-                labels, createdAt, expiresAt, desired, owner);
+                labels, createdAt, expiresAt, desired, owner, description);
     }
 
     /** The record of a sandbox made from a rootfs file rather than an image: no digest, no pin, no run config. */
@@ -81,17 +92,24 @@ public record SandboxRecord(
         }
         return new SandboxRecord(name, uuid, "rootfs:" + file.toAbsolutePath(), null, file.toAbsolutePath().toString(),
                 null, ImageRunConfig.NONE, backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels,
-                createdAt, expiresAt, desired, owner);
+                createdAt, expiresAt, desired, owner, description);
     }
 
     /** For checking the monitor and kernel before there is a rootfs (the check never opens it). */
     SandboxRecord withRootfsForCheck() {
         return rootfs != null ? this : new SandboxRecord(name, uuid, image, imageDigest, "/", rootfsKey, config,
-                backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, owner);
+                backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, owner, description);
+    }
+
+    /** The record with other labels and description (null keeps each as it is). */
+    public SandboxRecord withAnnotations(Map<String, String> newLabels, String newDescription) {
+        return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
+                accelerator, memoryMb, cpus, env, workdir, newLabels == null ? labels : newLabels, createdAt, expiresAt,
+                desired, owner, newDescription == null ? description : newDescription);
     }
 
     public SandboxRecord withOwner(ProcessIdentity newOwner) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, newOwner);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, newOwner, description);
     }
 }

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The one service behind every adapter (CLI, HTTP API, MCP): persistent sandboxes on disk, their lifecycle and
@@ -61,11 +60,11 @@ public final class SandboxService {
             throw taken(name);
         }
         Instant now = Instant.now();
-        SandboxRecord draft = new SandboxRecord(name.value(), UUID.randomUUID().toString(), request.image(), null,
+        SandboxRecord draft = new SandboxRecord(name.value(), SandboxUuid.next().toString(), request.image(), null,
                 null, null, null, request.backend(), request.kernel(), request.accelerator(), request.memoryMb(),
                 request.cpus(), request.env(), request.workdir(), request.labels(), now.toString(),
                 expiry(now, request.ttl()), request.start() ? SandboxRecord.RUNNING : SandboxRecord.STOPPED,
-                request.owner());
+                request.owner(), request.description());
         machine.check(draft.withRootfsForCheck()); // a missing monitor or kernel fails before anything is written
         sweepOrphans();
         try (FileLocks.Held lock = store.lock(name)) {
@@ -207,6 +206,26 @@ public final class SandboxService {
 
     public SandboxInfo inspect(SandboxName name) {
         return info(store.get(name), store.directory(name));
+    }
+
+    /** The sandbox whose record carries {@code uuid} (compared without regard to case). */
+    public SandboxInfo byUuid(String uuid) {
+        for (SandboxName name : store.names()) {
+            Optional<SandboxRecord> record = findQuietly(name);
+            if (record.isPresent() && uuid.equalsIgnoreCase(record.get().uuid())) {
+                return info(record.get(), store.directory(name));
+            }
+        }
+        throw new NoSuchSandboxException("no sandbox has the uuid '" + dev.agentkernel.store.Quoted.bounded(uuid) + "'");
+    }
+
+    /** Replaces a sandbox's labels and description (a null argument leaves that one as it is). */
+    public SandboxInfo annotate(SandboxName name, Map<String, String> labels, String description) {
+        try (FileLocks.Held lock = store.lock(name)) {
+            SandboxRecord record = store.get(name).withAnnotations(labels, description);
+            store.write(record);
+            return info(record, store.directory(name));
+        }
     }
 
     /** The guest console log of a sandbox (which exists as soon as the sandbox does). */
