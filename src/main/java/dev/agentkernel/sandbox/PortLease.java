@@ -25,6 +25,10 @@ record PortLease(AgentClient client, FileLocks.Held port) implements Closeable {
     static PortLease connectAny(SandboxDirectory dir, Duration wait) throws IOException {
         Instant deadline = Instant.now().plus(wait);
         while (true) {
+            if (!java.nio.file.Files.isDirectory(dir.path().resolve("ports"))) {
+                // removed meanwhile: taking a lock would create the directory again
+                throw new VmException("the sandbox at " + dir.path() + " was removed");
+            }
             for (int i = 0; i < SERVED_PORTS; i++) {
                 Optional<FileLocks.Held> held = FileLocks.tryExclusive(AgentPortLayout.lockFile(dir.path(), i));
                 if (held.isPresent()) {

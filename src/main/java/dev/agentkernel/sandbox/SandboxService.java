@@ -34,6 +34,9 @@ public final class SandboxService {
     /** How long {@code stop} waits for the guest to power off before the monitor is stopped from outside. */
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
 
+    /** A sandbox directory without a record this old is a leftover of a create or run that was killed. */
+    private static final Duration LEFTOVER_AGE = Duration.ofSeconds(30);
+
     private final AgentkernelHome home;
     private final SandboxStore store;
     private final SandboxMachine machine;
@@ -168,10 +171,13 @@ public final class SandboxService {
             return; // not ours: a sandbox of that name made by someone else
         }
         monitor(dir).ifPresent(machine::kill);
-        try {
-            SandboxStore.deleteTree(dir.path());
-        } catch (IOException e) {
-            // the sweep of the next command removes the rest
+        for (int attempt = 0; attempt < 5 && Files.exists(dir.path()); attempt++) {
+            try {
+                SandboxStore.deleteTree(dir.path()); // again, if the main thread recreated a file meanwhile
+            } catch (IOException e) {
+                // the sweep of the next command removes the rest
+            }
+            sleepQuietly(100);
         }
         record.filter(r -> r.rootfsKey() != null).ifPresent(r -> pins.unpin(r.rootfsKey(), name.value()));
     }
@@ -278,6 +284,17 @@ public final class SandboxService {
      * the lock of are skipped: they are being worked on.
      */
     public void sweepOrphans() {
+        for (SandboxName name : store.leftoverDirectories(LEFTOVER_AGE)) {
+            FileLocks.tryExclusive(home.locks().resolve("sandbox-" + name + ".lock")).ifPresent(held -> {
+                try (held) {
+                    if (!store.exists(name)) {
+                        SandboxStore.deleteTree(store.directory(name).path());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // best effort: the next command tries again
+                }
+            });
+        }
         for (SandboxName name : store.names()) {
             Optional<SandboxRecord> record = findQuietly(name);
             ProcessIdentity owner = record.map(SandboxRecord::owner).orElse(null);
@@ -356,6 +373,14 @@ public final class SandboxService {
             return "the guest powered itself off; its monitor" + pid + " ended";
         }
         return "its monitor" + pid + " ended without agentkernel stopping it (killed from outside, or it crashed)";
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void deleteQuietly(Path file) {

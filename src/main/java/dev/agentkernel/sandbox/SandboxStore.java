@@ -97,6 +97,28 @@ public final class SandboxStore {
         return names;
     }
 
+    /** Directories under sandboxes/ without a record, not modified for {@code age}: what killed processes left. */
+    public List<SandboxName> leftoverDirectories(java.time.Duration age) {
+        List<SandboxName> names = new ArrayList<>();
+        if (!Files.isDirectory(home.sandboxes())) {
+            return names;
+        }
+        java.time.Instant limit = java.time.Instant.now().minus(age);
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(home.sandboxes())) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (isValidName(name) && Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && !Files.exists(dir.resolve("sandbox.json"))
+                        && Files.getLastModifiedTime(dir).toInstant().isBefore(limit)) {
+                    names.add(SandboxName.of(name));
+                }
+            }
+        } catch (IOException e) {
+            // nothing to sweep this time
+        }
+        return names;
+    }
+
     private static boolean isValidName(String name) {
         try {
             SandboxName.of(name);
