@@ -167,6 +167,10 @@ final class WordExpander {
                     String value = processDollar();
                     result.append(value);
                     fields.addString(value);
+                } else if (ch == '<') {
+                    String value = processPossibleHeredoc();
+                    result.append(value);
+                    fields.addRawString(value);
                 } else if (processQuotes && (ch == '\'' || ch == '"')) {
                     String value = ch == '\'' ? processSingleQuote() : processDoubleQuote();
                     result.append(value);
@@ -370,6 +374,23 @@ final class WordExpander {
             return m.replaceAll(Matcher.quoteReplacement(replacement));
         }
         return m.find() ? v.substring(0, m.start()) + replacement + v.substring(m.end()) : v;
+    }
+
+    /**
+     * {@code <<} keeps the blanks after it in the same field, so that {@code <<  EOF} is one word and opens a
+     * here-document, as in the reference; the text itself is unchanged.
+     */
+    private String processPossibleHeredoc() {
+        next();
+        if (peek() != '<') {
+            return "<";
+        }
+        next();
+        StringBuilder s = new StringBuilder("<<");
+        while (peek() == ' ' || peek() == '\t' || peek() == '\r') {
+            s.append((char) next());
+        }
+        return s.toString();
     }
 
     /** A name: letters, digits and underscores; or a run of digits; or one special parameter character. */

@@ -497,6 +497,43 @@ class DockerfileParserTest {
         }
 
         @Test
+        void delimitersMayBeQuotedOddlyOrFollowBlanks() {
+            List<Instruction> all = parse("""
+                    FROM scratch
+                    RUN <<eo'f'
+                    echo foo
+                    eof
+                    RUN <<eo\\'f
+                    echo foo
+                    eo'f
+                    RUN <<'one two'
+                    echo bar
+                    one two
+                    RUN <<$EOF
+                    $EOF
+                    RUN <<  EOF  > foo
+                    x
+                    EOF
+                    COPY <<X <<Y /dest
+                    Y
+                    X
+                    X
+                    Y
+                    RUN 3<<EMPTY
+                    EMPTY
+                    """);
+            assertThat(all).hasSize(8);
+            assertThat(((Run) all.get(1)).heredocs()).containsExactly(new Heredoc("eof", 0, false, false, "echo foo\n"));
+            assertThat(((Run) all.get(2)).heredocs()).containsExactly(new Heredoc("eo'f", 0, true, false, "echo foo\n"));
+            assertThat(((Run) all.get(3)).heredocs()).containsExactly(new Heredoc("one two", 0, false, false, "echo bar\n"));
+            assertThat(((Run) all.get(4)).heredocs()).containsExactly(new Heredoc("$EOF", 0, true, false, ""));
+            assertThat(((Run) all.get(5)).heredocs()).containsExactly(new Heredoc("EOF", 0, true, false, "x\n"));
+            assertThat(((Copy) all.get(6)).inline()).containsExactly(new InlineSource("X", "Y\n", true),
+                    new InlineSource("Y", "X\n", true));
+            assertThat(((Run) all.get(7)).heredocs()).containsExactly(new Heredoc("EMPTY", 3, true, false, ""));
+        }
+
+        @Test
         void commentsAndContinuationsInsideABodyAreContent() {
             Run run = only("RUN <<EOF\n# not a comment \\\n\nEOF\n", Run.class);
             assertThat(run.heredocs().get(0).body()).isEqualTo("# not a comment \\\n\n");
