@@ -1,6 +1,5 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.store.AgentkernelHome;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,7 +62,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        PrintWriter err = new PrintWriter(System.err, true);
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        System.exit(ErrorReport.guard(() -> commandLine().execute(args), err, debug));
     }
 
     /** The configured command line, on the data directory of the environment. */
@@ -78,46 +79,15 @@ public final class Main implements Runnable {
 
     private static CommandLine commandLine(Supplier<AgentkernelHome> home) {
         CommandLine cl = new CommandLine(new Main(home));
-        cl.setExecutionExceptionHandler(Main::handleError);
+        cl.setExecutionExceptionHandler(ErrorReport::handle);
         cl.setParameterExceptionHandler(Main::handleParameterError);
         return cl;
-    }
-
-    private static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
-        PrintWriter err = cl.getErr();
-        boolean debug = parseResult.hasMatchedOption("--debug")
-                || (parseResult.subcommand() != null && anyDebug(parseResult));
-        if (e instanceof AgentkernelException ae) {
-            err.println("agentkernel: " + ae.getMessage());
-            if (debug) {
-                e.printStackTrace(err);
-            }
-            err.flush();
-            return ae.exitCode();
-        }
-        err.println("agentkernel: internal error: " + e);
-        if (debug) {
-            e.printStackTrace(err);
-        } else {
-            err.println("(run again with --debug for the stack trace)");
-        }
-        err.flush();
-        return 1;
-    }
-
-    private static boolean anyDebug(CommandLine.ParseResult result) {
-        for (CommandLine.ParseResult r = result; r != null; r = r.subcommand()) {
-            if (r.hasMatchedOption("--debug")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static int handleParameterError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("agentkernel: " + e.getMessage());
+        err.println("agentkernel: " + dev.agentkernel.errors.Quote.forTerminal(e.getMessage(), ErrorReport.MAX_MESSAGE));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return 2;

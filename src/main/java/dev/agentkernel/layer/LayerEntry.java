@@ -19,6 +19,8 @@ record LayerEntry(int layer, int ordinal, Kind kind, String path, EntryMetadata 
                   int major, int minor) {
     enum Kind { DIRECTORY, REGULAR, SYMLINK, HARDLINK, CHAR_DEVICE, BLOCK_DEVICE, FIFO, WHITEOUT, OPAQUE }
 
+    /** The longest file name Linux and ext4 take, in bytes. */
+    static final int NAME_MAX = 255;
     static final String WHITEOUT_PREFIX = ".wh.";
     static final String OPAQUE_MARKER = ".wh..wh..opq";
 
@@ -83,9 +85,16 @@ record LayerEntry(int layer, int ordinal, Kind kind, String path, EntryMetadata 
         String[] parts = name.split("/");
         String[] stack = new String[parts.length];
         int depth = 0;
+        if (name.indexOf('\0') >= 0) {
+            throw new ImageException(layerName + " has an entry with a NUL byte in its name: " + Quote.name(entryName));
+        }
         for (String part : parts) {
             if (part.isEmpty() || part.equals(".")) {
                 continue;
+            }
+            if (part.length() > NAME_MAX && RawNamesLength.of(part) > NAME_MAX) {
+                throw new ImageException(layerName + " has an entry with a name longer than " + NAME_MAX
+                        + " bytes: " + Quote.name(entryName));
             }
             if (part.equals("..")) {
                 if (depth == 0) {
@@ -98,6 +107,27 @@ record LayerEntry(int layer, int ordinal, Kind kind, String path, EntryMetadata 
             stack[depth++] = part;
         }
         return String.join("/", java.util.Arrays.asList(stack).subList(0, depth));
+    }
+
+    /** The bytes a name has in the image: UTF-8, except the U+DC80..U+DCFF escapes of raw bytes (one byte each). */
+    private static final class RawNamesLength {
+        static int of(String name) {
+            int bytes = 0;
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c < 0x80 || (c >= 0xDC80 && c <= 0xDCFF)) {
+                    bytes += 1;
+                } else if (c < 0x800) {
+                    bytes += 2;
+                } else if (Character.isHighSurrogate(c)) {
+                    bytes += 4;
+                    i++;
+                } else {
+                    bytes += 3;
+                }
+            }
+            return bytes;
+        }
     }
 
     static String parentOf(String path) {

@@ -288,16 +288,21 @@ final class TarReader {
         };
     }
 
-    private static Map<String, byte[]> xattrs(Map<String, byte[]> pax) {
+    private Map<String, byte[]> xattrs(Map<String, byte[]> pax) {
         Map<String, byte[]> xattrs = new LinkedHashMap<>();
         for (Map.Entry<String, byte[]> e : pax.entrySet()) {
             String key = e.getKey();
             if (key.startsWith("SCHILY.xattr.")) {
                 xattrs.put(key.substring("SCHILY.xattr.".length()), e.getValue());
             } else if (key.startsWith("LIBARCHIVE.xattr.")) {
-                String name = java.net.URLDecoder.decode(key.substring("LIBARCHIVE.xattr.".length()),
-                        StandardCharsets.UTF_8);
-                xattrs.put(name, Base64.getMimeDecoder().decode(e.getValue()));
+                try {
+                    String name = java.net.URLDecoder.decode(key.substring("LIBARCHIVE.xattr.".length()),
+                            StandardCharsets.UTF_8);
+                    xattrs.put(name, Base64.getMimeDecoder().decode(e.getValue()));
+                } catch (IllegalArgumentException malformed) {
+                    throw corrupt("the record " + Quote.name(key) + " of " + Quote.name(currentName)
+                            + " is not a URL-encoded name with a base64 value");
+                }
             }
         }
         return xattrs;

@@ -2,6 +2,7 @@ package dev.agentkernel.rootfs;
 
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.ext4.Ext4Exception;
 import dev.agentkernel.ext4.Ext4Options;
@@ -193,14 +194,20 @@ public final class RootfsConverter {
             listener.finishing();
             return new Built(writer.finish(), entries);
         } catch (Ext4Exception e) {
-            throw new ImageException("cannot write the root filesystem of " + image.source() + ": " + e.getMessage(), e);
+            throw new ImageException("cannot write the root filesystem of " + image.source() + ": "
+                    + bounded(e.getMessage()), e);
         } catch (IOException | UncheckedIOException e) {
-            throw new ImageException("converting " + image.source() + " failed: " + e.getMessage(), e);
+            throw new ImageException("converting " + image.source() + " failed: " + bounded(e.getMessage()), e);
         } catch (AgentkernelException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw new ImageException("converting " + image.source() + " failed: " + e.getMessage(), e);
+            throw new ImageException("converting " + image.source() + " failed: " + bounded(e.getMessage()), e);
         }
+    }
+
+    /** A message of a lower layer, which may quote an entry's name whole: escaped and bounded. */
+    private static String bounded(String message) {
+        return Quote.escape(message, 300);
     }
 
     private static Ext4Options ext4Options(Image image, RootfsOptions options, Timestamp time) {

@@ -20,6 +20,7 @@ public final class RawTar {
     public static final int BLOCK = 512;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final java.util.List<Integer> headerOffsets = new java.util.ArrayList<>();
 
     /** A header block being filled in; {@link #write} computes its checksum and appends it. */
     public final class Header {
@@ -85,22 +86,19 @@ public final class RawTar {
             return text(345, 155, prefix);
         }
 
-        /** A NUL-padded text field. */
+        /** A NUL-padded text field; what does not fit is cut off (as a careless writer would). */
         public Header text(int offset, int length, String value) {
             byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > length) {
-                throw new IllegalArgumentException("'" + value + "' does not fit in " + length + " bytes");
-            }
             Arrays.fill(block, offset, offset + length, (byte) 0);
-            System.arraycopy(bytes, 0, block, offset, bytes.length);
+            System.arraycopy(bytes, 0, block, offset, Math.min(length, bytes.length));
             return this;
         }
 
-        /** An octal field, zero-padded and NUL-terminated as GNU tar writes it. */
+        /** An octal field, zero-padded and NUL-terminated as GNU tar writes it; base-256 where it does not fit. */
         public Header octal(int offset, int length, long value) {
             String digits = Long.toOctalString(value);
-            if (digits.length() > length - 1) {
-                throw new IllegalArgumentException(value + " does not fit in an octal field of " + length);
+            if (value < 0 || digits.length() > length - 1) {
+                return base256(offset, length, value);
             }
             return text(offset, length, "0".repeat(length - 1 - digits.length()) + digits);
         }
@@ -143,6 +141,7 @@ public final class RawTar {
 
         /** Appends the header and {@code data} (padded to whole blocks) to the archive. */
         public RawTar write(byte[] data) {
+            headerOffsets.add(out.size());
             out.writeBytes(bytes());
             out.writeBytes(data);
             out.writeBytes(new byte[(BLOCK - data.length % BLOCK) % BLOCK]);
@@ -193,6 +192,22 @@ public final class RawTar {
     public RawTar gnuLong(char type, String value) {
         byte[] data = (value + "\0").getBytes(StandardCharsets.UTF_8);
         return header("././@LongLink", type).gnu().size(data.length).write(data);
+    }
+
+    /** Where each header written with {@link Header#write} starts, in order. */
+    public java.util.List<Integer> headerOffsets() {
+        return java.util.List.copyOf(headerOffsets);
+    }
+
+    /** Recomputes the checksum of the header block at {@code offset} of {@code tar}, after a test changed it. */
+    public static void fixChecksum(byte[] tar, int offset) {
+        java.util.Arrays.fill(tar, offset + 148, offset + 156, (byte) ' ');
+        long sum = 0;
+        for (int i = offset; i < offset + BLOCK; i++) {
+            sum += tar[i] & 0xff;
+        }
+        byte[] digits = (String.format("%06o", sum & 0777777) + "\0 ").getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(digits, 0, tar, offset + 148, 8);
     }
 
     /** Raw bytes appended as they are (a truncated block, garbage). */
