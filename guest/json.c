@@ -1,24 +1,59 @@
 #include "json.h"
 
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- reader: recursive descent over a bounded buffer ---- */
+/* ---- reader: recursive descent over a bounded buffer, every value in one arena ---- */
+
+struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+struct json_doc {
+    struct arena_block *blocks;
+    struct json *root;
+};
+
+#define ARENA_BLOCK_BYTES (64u << 10)
+
+static void out_of_memory(void) {
+    perror("agent: out of memory");
+    exit(70);
+}
+
+static void *arena_alloc(struct json_doc *doc, size_t size) {
+    size = (size + 15) & ~(size_t)15;
+    struct arena_block *b = doc->blocks;
+    if (!b || b->cap - b->used < size) {
+        size_t cap = size > ARENA_BLOCK_BYTES ? size : ARENA_BLOCK_BYTES;
+        b = malloc(sizeof *b + cap);
+        if (!b) out_of_memory();
+        b->next = doc->blocks;
+        b->used = 0;
+        b->cap = cap;
+        doc->blocks = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += size;
+    return p;
+}
 
 struct parser {
     const char *p, *end;
     const char *error;
     int depth;
+    size_t values;
+    struct json_doc *doc;
+    /* members of the containers being read, moved into the arena when each one closes */
+    struct json **stack;
+    char **key_stack;
+    size_t sp, cap;
 };
-
-#define MAX_DEPTH 64
-
-static void *xcalloc(size_t n, size_t size) {
-    void *p = calloc(n ? n : 1, size);
-    if (!p) { perror("agent: out of memory"); exit(70); }
-    return p;
-}
 
 static void skip_ws(struct parser *ps) {
     while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')) ps->p++;
@@ -27,6 +62,14 @@ static void skip_ws(struct parser *ps) {
 static struct json *fail(struct parser *ps, const char *message) {
     if (!ps->error) ps->error = message;
     return NULL;
+}
+
+static struct json *new_value(struct parser *ps, enum json_type type) {
+    if (++ps->values > JSON_MAX_VALUES) return fail(ps, "too many values (the limit is 262144 per frame)");
+    struct json *v = arena_alloc(ps->doc, sizeof *v);
+    memset(v, 0, sizeof *v);
+    v->type = type;
+    return v;
 }
 
 static int hex4(const char *s, unsigned *out) {
@@ -54,19 +97,21 @@ static size_t put_utf8(char *out, unsigned cp) {
     out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F)); return 4;
 }
 
-/* Parses a string at ps->p (which points at the opening quote); the result never grows past the input. */
+/*
+ * Parses a string at ps->p (the opening quote). The closing quote is found first, so the result takes exactly
+ * the string's own length (escapes only shrink it), never the rest of the input.
+ */
 static char *parse_string_raw(struct parser *ps, size_t *out_len) {
     ps->p++;
-    const char *start = ps->p;
-    size_t max = (size_t)(ps->end - start);
-    char *out = xcalloc(max + 1, 1);
+    const char *q = ps->p;
+    while (q < ps->end && *q != '"') q += *q == '\\' ? 2 : 1;
+    if (q >= ps->end) { fail(ps, "unterminated string"); return NULL; }
+    char *out = arena_alloc(ps->doc, (size_t)(q - ps->p) + 1);
     size_t n = 0;
-    while (ps->p < ps->end) {
+    while (ps->p < q) {
         unsigned char c = (unsigned char)*ps->p++;
-        if (c == '"') { out[n] = 0; *out_len = n; return out; }
-        if (c < 0x20) { free(out); fail(ps, "control character in string"); return NULL; }
+        if (c < 0x20) { fail(ps, "control character in string"); return NULL; }
         if (c != '\\') { out[n++] = (char)c; continue; }
-        if (ps->p >= ps->end) break;
         char e = *ps->p++;
         switch (e) {
         case '"': out[n++] = '"'; break;
@@ -79,9 +124,9 @@ static char *parse_string_raw(struct parser *ps, size_t *out_len) {
         case 't': out[n++] = '\t'; break;
         case 'u': {
             unsigned cp;
-            if (ps->end - ps->p < 4 || hex4(ps->p, &cp)) { free(out); fail(ps, "bad \\u escape"); return NULL; }
+            if (q - ps->p < 4 || hex4(ps->p, &cp)) { fail(ps, "bad \\u escape"); return NULL; }
             ps->p += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && ps->end - ps->p >= 6 && ps->p[0] == '\\' && ps->p[1] == 'u') {
+            if (cp >= 0xD800 && cp < 0xDC00 && q - ps->p >= 6 && ps->p[0] == '\\' && ps->p[1] == 'u') {
                 unsigned low;
                 if (!hex4(ps->p + 2, &low) && low >= 0xDC00 && low < 0xE000) {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
@@ -91,51 +136,72 @@ static char *parse_string_raw(struct parser *ps, size_t *out_len) {
             n += put_utf8(out + n, cp); /* 6 input bytes always cover at most 4 output bytes */
             break;
         }
-        default: free(out); fail(ps, "bad escape in string"); return NULL;
+        default: fail(ps, "bad escape in string"); return NULL;
         }
     }
-    free(out);
-    fail(ps, "unterminated string");
-    return NULL;
+    ps->p = q + 1;
+    out[n] = 0;
+    *out_len = n;
+    return out;
 }
 
 static struct json *parse_value(struct parser *ps);
 
+static void push_member(struct parser *ps, struct json *item, char *key) {
+    if (ps->sp == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 64;
+        ps->stack = realloc(ps->stack, ps->cap * sizeof *ps->stack);
+        ps->key_stack = realloc(ps->key_stack, ps->cap * sizeof *ps->key_stack);
+        if (!ps->stack || !ps->key_stack) out_of_memory();
+    }
+    ps->stack[ps->sp] = item;
+    ps->key_stack[ps->sp] = key;
+    ps->sp++;
+}
+
+/* Moves the members pushed since `base` into the container's own arrays. */
+static void close_container(struct parser *ps, struct json *v, size_t base) {
+    size_t n = ps->sp - base;
+    v->length = n;
+    if (n) {
+        v->items = arena_alloc(ps->doc, n * sizeof *v->items);
+        memcpy(v->items, ps->stack + base, n * sizeof *v->items);
+        if (v->type == JSON_OBJECT) {
+            v->keys = arena_alloc(ps->doc, n * sizeof *v->keys);
+            memcpy(v->keys, ps->key_stack + base, n * sizeof *v->keys);
+        }
+    }
+    ps->sp = base;
+    ps->depth--;
+}
+
 static struct json *parse_container(struct parser *ps, int object) {
-    if (++ps->depth > MAX_DEPTH) return fail(ps, "nesting too deep");
+    if (++ps->depth > JSON_MAX_DEPTH) return fail(ps, "nesting too deep");
     ps->p++;
-    struct json *v = xcalloc(1, sizeof *v);
-    v->type = object ? JSON_OBJECT : JSON_ARRAY;
-    size_t cap = 0;
+    struct json *v = new_value(ps, object ? JSON_OBJECT : JSON_ARRAY);
+    if (!v) return NULL;
+    size_t base = ps->sp;
     char close = object ? '}' : ']';
     skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == close) { ps->p++; ps->depth--; return v; }
+    if (ps->p < ps->end && *ps->p == close) { ps->p++; close_container(ps, v, base); return v; }
     for (;;) {
         char *key = NULL;
         if (object) {
             skip_ws(ps);
             size_t klen;
-            if (ps->p >= ps->end || *ps->p != '"') { json_free(v); return fail(ps, "expected a string key"); }
+            if (ps->p >= ps->end || *ps->p != '"') return fail(ps, "expected a string key");
             key = parse_string_raw(ps, &klen);
-            if (!key) { json_free(v); return NULL; }
+            if (!key) return NULL;
             skip_ws(ps);
-            if (ps->p >= ps->end || *ps->p != ':') { free(key); json_free(v); return fail(ps, "expected ':'"); }
+            if (ps->p >= ps->end || *ps->p != ':') return fail(ps, "expected ':'");
             ps->p++;
         }
         struct json *item = parse_value(ps);
-        if (!item) { free(key); json_free(v); return NULL; }
-        if (v->length == cap) {
-            cap = cap ? cap * 2 : 8;
-            v->items = realloc(v->items, cap * sizeof *v->items);
-            if (object) v->keys = realloc(v->keys, cap * sizeof *v->keys);
-            if (!v->items || (object && !v->keys)) { perror("agent: out of memory"); exit(70); }
-        }
-        if (object) v->keys[v->length] = key;
-        v->items[v->length++] = item;
+        if (!item) return NULL;
+        push_member(ps, item, key);
         skip_ws(ps);
         if (ps->p < ps->end && *ps->p == ',') { ps->p++; continue; }
-        if (ps->p < ps->end && *ps->p == close) { ps->p++; ps->depth--; return v; }
-        json_free(v);
+        if (ps->p < ps->end && *ps->p == close) { ps->p++; close_container(ps, v, base); return v; }
         return fail(ps, object ? "expected ',' or '}'" : "expected ',' or ']'");
     }
 }
@@ -146,59 +212,94 @@ static int literal(struct parser *ps, const char *word) {
     return 0;
 }
 
+static int is_digit(const struct parser *ps, const char *p) { return p < ps->end && *p >= '0' && *p <= '9'; }
+
+/* A number by JSON's grammar; integer literals that fit a long long are kept exactly. */
+static struct json *parse_number(struct parser *ps) {
+    const char *start = ps->p, *p = ps->p;
+    int integer = 1;
+    if (p < ps->end && *p == '-') p++;
+    if (!is_digit(ps, p)) return fail(ps, "bad number");
+    if (*p == '0') p++;
+    else while (is_digit(ps, p)) p++;
+    if (p < ps->end && *p == '.') {
+        integer = 0;
+        p++;
+        if (!is_digit(ps, p)) return fail(ps, "bad number");
+        while (is_digit(ps, p)) p++;
+    }
+    if (p < ps->end && (*p == 'e' || *p == 'E')) {
+        integer = 0;
+        p++;
+        if (p < ps->end && (*p == '+' || *p == '-')) p++;
+        if (!is_digit(ps, p)) return fail(ps, "bad number");
+        while (is_digit(ps, p)) p++;
+    }
+    char tmp[64];
+    size_t n = (size_t)(p - start);
+    if (n >= sizeof tmp) return fail(ps, "number too long");
+    memcpy(tmp, start, n);
+    tmp[n] = 0;
+    struct json *v = new_value(ps, JSON_NUMBER);
+    if (!v) return NULL;
+    ps->p = p;
+    v->number = strtod(tmp, NULL);
+    if (integer) {
+        errno = 0;
+        long long i = strtoll(tmp, NULL, 10);
+        if (errno == 0) { v->is_integer = 1; v->integer = i; }
+    }
+    return v;
+}
+
 static struct json *parse_value(struct parser *ps) {
     skip_ws(ps);
     if (ps->p >= ps->end) return fail(ps, "unexpected end of input");
     char c = *ps->p;
     if (c == '{') return parse_container(ps, 1);
     if (c == '[') return parse_container(ps, 0);
-    struct json *v = xcalloc(1, sizeof *v);
+    if (c == '-' || (c >= '0' && c <= '9')) return parse_number(ps);
+    struct json *v;
     if (c == '"') {
-        v->type = JSON_STRING;
+        if (!(v = new_value(ps, JSON_STRING))) return NULL;
         v->string = parse_string_raw(ps, &v->length);
-        if (!v->string) { free(v); return NULL; }
-        return v;
+        return v->string ? v : NULL;
     }
-    if (literal(ps, "true")) { v->type = JSON_BOOL; v->number = 1; return v; }
-    if (literal(ps, "false")) { v->type = JSON_BOOL; return v; }
-    if (literal(ps, "null")) { v->type = JSON_NULL; return v; }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-        char tmp[64];
-        size_t n = 0;
-        while (ps->p < ps->end && n < sizeof tmp - 1 && strchr("+-0123456789.eE", *ps->p)) tmp[n++] = *ps->p++;
-        tmp[n] = 0;
-        char *endp;
-        v->type = JSON_NUMBER;
-        v->number = strtod(tmp, &endp);
-        if (*endp) { free(v); return fail(ps, "bad number"); }
-        return v;
-    }
-    free(v);
+    if (literal(ps, "true")) { if ((v = new_value(ps, JSON_BOOL))) v->number = 1; return v; }
+    if (literal(ps, "false")) return new_value(ps, JSON_BOOL);
+    if (literal(ps, "null")) return new_value(ps, JSON_NULL);
     return fail(ps, "unexpected character");
 }
 
-struct json *json_parse(const char *text, size_t len, const char **error) {
-    struct parser ps = { text, text + len, NULL, 0 };
-    struct json *v = parse_value(&ps);
-    if (v) {
-        skip_ws(&ps);
-        if (ps.p != ps.end) { json_free(v); v = NULL; fail(&ps, "trailing characters after the JSON value"); }
+void json_doc_free(struct json_doc *doc) {
+    if (!doc) return;
+    for (struct arena_block *b = doc->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
     }
-    if (!v && error) *error = ps.error ? ps.error : "malformed JSON";
-    return v;
+    free(doc);
 }
 
-void json_free(struct json *v) {
-    if (!v) return;
-    for (size_t i = 0; (v->type == JSON_ARRAY || v->type == JSON_OBJECT) && i < v->length; i++) {
-        json_free(v->items[i]);
-        if (v->keys) free(v->keys[i]);
+struct json_doc *json_parse(const char *text, size_t len, const char **error) {
+    struct json_doc *doc = calloc(1, sizeof *doc);
+    if (!doc) out_of_memory();
+    struct parser ps = { .p = text, .end = text + len, .doc = doc };
+    doc->root = parse_value(&ps);
+    if (doc->root) {
+        skip_ws(&ps);
+        if (ps.p != ps.end) { doc->root = NULL; fail(&ps, "trailing characters after the JSON value"); }
     }
-    free(v->items);
-    free(v->keys);
-    free(v->string);
-    free(v);
+    free(ps.stack);
+    free(ps.key_stack);
+    if (!doc->root) {
+        if (error) *error = ps.error ? ps.error : "malformed JSON";
+        json_doc_free(doc);
+        return NULL;
+    }
+    return doc;
 }
+
+const struct json *json_root(const struct json_doc *doc) { return doc->root; }
 
 const struct json *json_get(const struct json *o, const char *key) {
     if (!o || o->type != JSON_OBJECT) return NULL;
@@ -248,6 +349,17 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
     return len;
 }
 
+int utf8_valid(const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        if (u[i] == 0) return 0;
+        size_t len = utf8_len(u + i, n - i);
+        if (len == 0) return 0;
+        i += len;
+    }
+    return 1;
+}
+
 int jbuf_quoted(struct jbuf *b, const char *s, size_t n) {
     int replaced = 0;
     jbuf_append(b, "\"", 1);
@@ -285,6 +397,8 @@ int jw_string(struct jwriter *w, const char *key, const char *value, size_t n) {
     jw_key(w, key);
     return jbuf_quoted(&w->buf, value, n);
 }
+
+void jw_cstring(struct jwriter *w, const char *key, const char *value) { jw_string(w, key, value, strlen(value)); }
 
 void jw_int(struct jwriter *w, const char *key, long long value) {
     char tmp[32];

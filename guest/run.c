@@ -1,6 +1,9 @@
 #define _GNU_SOURCE
 #include "run.h"
 
+#include "signals.h"
+#include "util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,12 +17,6 @@
 
 /* How long to keep reading after the command exited, for output its background children still write. */
 #define DRAIN_AFTER_EXIT_MS 100
-
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void capture(struct captured *c, const char *bytes, size_t n, size_t limit) {
     size_t room = c->len < limit ? limit - c->len : 0;
@@ -36,12 +33,12 @@ static void capture(struct captured *c, const char *bytes, size_t n, size_t limi
 
 /* In the child: never returns. Errors before exec go to the parent through report_fd as an errno text. */
 static void exec_child(const struct run_spec *spec, int out_fd, int err_fd, int report_fd) {
+    child_reset_signals();
     setsid(); /* its own process group, so a timeout kills everything it started */
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) { dup2(devnull, 0); close(devnull); }
     dup2(out_fd, 1);
     dup2(err_fd, 2);
-    signal(SIGPIPE, SIG_DFL);
     char message[512];
     if (spec->cwd && chdir(spec->cwd) != 0) {
         int n = snprintf(message, sizeof message, "cannot change to directory %s: %s", spec->cwd, strerror(errno));
