@@ -18,8 +18,11 @@ import java.util.Optional;
  * as long as the lease is open (a killed process's lock goes with it). Close it on the thread that opened it.
  */
 record PortLease(AgentClient client, FileLocks.Held port) implements Closeable {
-    /** Ports the guest agent serves today (version 1 serves port 0 only). */
-    static final int SERVED_PORTS = 1;
+    /** Ports the guest agent serves: each is a connection of its own. */
+    /** How long a port may take to answer the sync ping before it counts as busy. */
+    private static final Duration SYNC_WAIT = Duration.ofSeconds(2);
+
+    static final int SERVED_PORTS = dev.agentkernel.agent.AgentPortLayout.PORTS;
 
     /** A client on the first free port, waiting for one up to {@code wait}. */
     static PortLease connectAny(SandboxDirectory dir, Duration wait) throws IOException {
@@ -32,14 +35,18 @@ record PortLease(AgentClient client, FileLocks.Held port) implements Closeable {
             for (int i = 0; i < SERVED_PORTS; i++) {
                 Optional<FileLocks.Held> held = FileLocks.tryExclusive(AgentPortLayout.lockFile(dir.path(), i));
                 if (held.isPresent()) {
+                    AgentChannel channel = null;
                     try {
-                        AgentChannel channel = new VirtioSerialTransport(AgentPortLayout.socket(dir.path(), i))
+                        channel = new VirtioSerialTransport(AgentPortLayout.socket(dir.path(), i))
                                 .connect(Instant.now().plusSeconds(2));
-                        return new PortLease(new AgentClient(channel), held.get());
+                        if (dev.agentkernel.agent.PingSync.inStep(channel, SYNC_WAIT)) {
+                            return new PortLease(new AgentClient(channel), held.get());
+                        }
                     } catch (IOException | RuntimeException e) {
-                        held.get().close();
-                        throw e;
+                        // this port does not answer: try the next one
                     }
+                    closeQuietly(channel);
+                    held.get().close();
                 }
             }
             if (Instant.now().isAfter(deadline)) {
@@ -51,6 +58,16 @@ record PortLease(AgentClient client, FileLocks.Held port) implements Closeable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new VmException("interrupted while waiting for a free agent port");
+            }
+        }
+    }
+
+    private static void closeQuietly(AgentChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the port is released anyway
             }
         }
     }

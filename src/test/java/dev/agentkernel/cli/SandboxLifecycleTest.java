@@ -134,7 +134,50 @@ class SandboxLifecycleTest {
     }
 
     @Test
+    @Order(2)
+    void eightCommandsRunAtOnceAndASleepDelaysNoEcho() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(9);
+        try {
+            java.time.Instant start = java.time.Instant.now();
+            Future<CliRun> sleeper = pool.submit(() -> cli("exec", "life", "--", "sh", "-c", "sleep 6; echo slept"));
+            Thread.sleep(500);
+            List<Future<CliRun>> echoes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String word = "echo-" + i;
+                echoes.add(pool.submit(() -> cli("exec", "life", "--", "echo", word)));
+            }
+            for (int i = 0; i < 8; i++) {
+                CliRun r = echoes.get(i).get(2, TimeUnit.MINUTES);
+                assertThat(r.exitCode()).as(r.err()).isZero();
+                assertThat(r.out()).isEqualTo("echo-" + i + "\n");
+            }
+            assertThat(sleeper.isDone()).as("the echoes did not wait for the sleep").isFalse();
+            assertThat(sleeper.get(2, TimeUnit.MINUTES).out()).isEqualTo("slept\n");
+            assertThat(java.time.Duration.between(start, java.time.Instant.now())).isLessThan(java.time.Duration.ofSeconds(60));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     @Order(3)
+    void aCliKilledMidExecLeavesTheSandboxRunningAndUsable() throws Exception {
+        try (dev.agentkernel.testing.AgentkernelProcess exec = dev.agentkernel.testing.AgentkernelProcess.start(home,
+                "exec", "life", "--", "sh", "-c", "echo started; sleep 60")) {
+            Thread.sleep(4000); // its JVM starts and the command runs
+            exec.signal("KILL");
+            exec.waitFor(java.time.Duration.ofSeconds(20));
+        }
+        assertThat(status("life")).isEqualTo("running");
+        for (int i = 0; i < 3; i++) { // whichever port the killed one held, every port still works
+            CliRun r = cli("exec", "life", "--", "echo", "still here");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo("still here\n");
+        }
+    }
+
+    @Test
+    @Order(4)
     void aMonitorKilledFromOutsideIsExitedWithWhyAndStartsAgain() throws IOException {
         long pid = inspect("life").get("pid").asLong();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -142,7 +185,7 @@ class SandboxLifecycleTest {
         JsonNode info = inspect("life");
         assertThat(info.get("status").asText()).isEqualTo("exited");
         assertThat(info.get("exit_reason").asText()).contains("pid " + pid);
-        assertThat(cli("inspect", "life").out()).contains("Last console lines:").contains("Agentkernel guest ready");
+        assertThat(cli("inspect", "life").out()).contains("Last console lines:");
         assertThat(cli("logs", "life").out()).contains("Agentkernel guest ready");
         CliRun start = cli("start", "life");
         assertThat(start.exitCode()).as(start.err()).isZero();
@@ -150,7 +193,7 @@ class SandboxLifecycleTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theCachedRootfsOfASandboxIsKeptByPruneAndImagesRm() {
         CliRun prune = cli("rootfs", "prune");
         assertThat(prune.exitCode()).as(prune.err()).isZero();
@@ -159,7 +202,7 @@ class SandboxLifecycleTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void badNamesTakenNamesAndRemovingARunningSandboxAreBadInput() {
         assertThat(cli("create", "-bad", "--image", image).exitCode()).isEqualTo(2);
         assertThat(cli("create", "a".repeat(64), "--image", image).exitCode()).isEqualTo(2);
@@ -173,7 +216,7 @@ class SandboxLifecycleTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void twoCreatesOfOneNameMakeOneSandbox() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
@@ -192,7 +235,7 @@ class SandboxLifecycleTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void timeToLive() throws Exception {
         assertThat(cli("create", "short", "--image", image, "--no-start", "--ttl", "1s").exitCode()).isZero();
         assertThat(cli("extend-ttl", "life", "--by", "1h").exitCode()).isEqualTo(2);
@@ -209,7 +252,7 @@ class SandboxLifecycleTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void removingASandboxLeavesNothing() throws IOException {
         CliRun rm = cli("rm", "-f", "life");
         assertThat(rm.exitCode()).as(rm.err()).isZero();
