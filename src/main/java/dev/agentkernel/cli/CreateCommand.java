@@ -4,7 +4,6 @@ import dev.agentkernel.sandbox.CreateRequest;
 import dev.agentkernel.sandbox.SandboxName;
 import dev.agentkernel.sandbox.SandboxService;
 import dev.agentkernel.store.DurationText;
-import dev.agentkernel.vm.SandboxOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,14 +26,6 @@ final class CreateCommand implements Callable<Integer> {
             description = "Any source `run --image` takes: NAME, docker://REF, oci:DIR, oci-archive:FILE, ...")
     String image;
 
-    @Option(names = "--memory", paramLabel = "MB", defaultValue = "" + SandboxOptions.DEFAULT_MEMORY_MB,
-            description = "Guest memory in MB (default: ${DEFAULT-VALUE}).")
-    int memoryMb;
-
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "" + SandboxOptions.DEFAULT_CPUS,
-            description = "Guest CPUs (default: ${DEFAULT-VALUE}).")
-    int cpus;
-
     @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Environment of every command (repeatable).")
     List<String> env = List.of();
 
@@ -51,14 +42,8 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--no-start", description = "Create it stopped.")
     boolean noStart;
 
-    @Option(names = "--backend", paramLabel = "qemu|firecracker", description = "Monitor (default: the first installed).")
-    String backend;
-
-    @Option(names = "--kernel", paramLabel = "PATH", description = "Kernel image (default: as `agentkernel setup` finds).")
-    String kernel;
-
-    @Option(names = "--accel", paramLabel = "kvm|tcg", description = "QEMU accelerator (default: KVM when it works).")
-    String accel;
+    @picocli.CommandLine.Mixin
+    VmOptions vm = new VmOptions();
 
     @Spec
     CommandSpec spec;
@@ -67,13 +52,13 @@ final class CreateCommand implements Callable<Integer> {
     public Integer call() {
         SandboxName sandbox = SandboxName.of(name);
         Duration lifetime = ttl == null ? null : DurationText.parse(ttl, "--ttl");
-        dev.agentkernel.vm.VmSpec.checkSize(memoryMb, cpus);
+        vm.check();
         PrintWriter err = spec.commandLine().getErr();
         ProgressPrinter progress = new ProgressPrinter(err, ProgressPrinter.stderrIsTerminal());
         SandboxService service = new SandboxService(Main.home(spec), System.getenv());
-        service.create(new CreateRequest(sandbox, image, memoryMb, cpus, KeyValues.parse(env, "-e"), workdir,
-                KeyValues.parse(labels, "-l"), lifetime, !noStart, backend,
-                kernel == null ? null : java.nio.file.Path.of(kernel).toAbsolutePath().toString(), accel, null, null),
+        service.create(new CreateRequest(sandbox, image, vm.memoryMb, vm.cpus, KeyValues.parse(env, "-e"), workdir,
+                KeyValues.parse(labels, "-l"), lifetime, !noStart, vm.backend,
+                vm.kernelPath(), vm.accel, null, null),
                 progress);
         PrintWriter out = spec.commandLine().getOut();
         out.println(sandbox);

@@ -10,7 +10,6 @@ import dev.agentkernel.sandbox.SandboxExec;
 import dev.agentkernel.sandbox.SandboxName;
 import dev.agentkernel.sandbox.SandboxService;
 import dev.agentkernel.store.AgentkernelHome;
-import dev.agentkernel.vm.SandboxOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,23 +57,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the sandbox afterwards as a persistent one (running; no expiry).")
     boolean keep;
 
-    @Option(names = "--backend", paramLabel = "qemu|firecracker", description = "Monitor (default: the first installed).")
-    String backend;
-
-    @Option(names = "--kernel", paramLabel = "PATH", description = "Kernel image (default: as `agentkernel setup` finds).")
-    Path kernel;
-
-    @Option(names = "--accel", paramLabel = "kvm|tcg", description = "QEMU accelerator (default: KVM when it works).")
-    String accel;
-
-    @Option(names = "--memory", paramLabel = "MB", defaultValue = "" + SandboxOptions.DEFAULT_MEMORY_MB,
-            description = "Guest memory in MB (default: ${DEFAULT-VALUE}).")
-    int memoryMb;
-
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "" + SandboxOptions.DEFAULT_CPUS,
-            description = "Guest CPUs (default: ${DEFAULT-VALUE}).")
-    int cpus;
-
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Kill the command after this long (exit code 124).")
     Long timeoutSeconds;
 
@@ -93,6 +75,9 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments (after --).")
     List<String> command = List.of();
 
+    @picocli.CommandLine.Mixin
+    VmOptions vm = new VmOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -104,7 +89,7 @@ public final class RunCommand implements Callable<Integer> {
         if ((image == null) == (rootfs == null)) {
             throw new UserInputException("give either --image SOURCE or --rootfs FILE");
         }
-        dev.agentkernel.vm.VmSpec.checkSize(memoryMb, cpus);
+        vm.check();
         SandboxName sandbox = SandboxName.of(name != null ? name
                 : "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6)));
         AgentkernelHome home = Main.home(spec);
@@ -119,8 +104,8 @@ public final class RunCommand implements Callable<Integer> {
         boolean created = false;
         try {
             Instant t0 = Instant.now();
-            service.create(new CreateRequest(sandbox, image, memoryMb, cpus, Map.of(), null,
-                    Map.of(), null, true, backend, kernel == null ? null : kernel.toAbsolutePath().toString(), accel,
+            service.create(new CreateRequest(sandbox, image, vm.memoryMb, vm.cpus, Map.of(), null,
+                    Map.of(), null, true, vm.backend, vm.kernelPath(), vm.accel,
                     keep ? null : self, rootfs == null ? null : rootfs.toAbsolutePath()),
                     dev.agentkernel.rootfs.ConversionListener.NONE);
             created = true;
