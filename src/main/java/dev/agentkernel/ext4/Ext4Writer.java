@@ -64,6 +64,14 @@ public final class Ext4Writer implements AutoCloseable {
     }
 
     /**
+     * Deletes the temporary images that writers of {@code target} in processes that are gone left (a SIGKILL
+     * runs no shutdown hook); a temporary of a live writer stays. Returns how many were deleted.
+     */
+    public static int sweepTemporaries(Path target) {
+        return TemporaryImage.sweep(target);
+    }
+
+    /**
      * Streams exactly {@code length} bytes into data blocks now. Thread-safe. All-zero blocks become holes.
      * A content larger than a fixed size allows fails here, naming the size needed.
      */

@@ -22,11 +22,64 @@ final class TemporaryImage {
         TemporaryImage temporary = new TemporaryImage();
         Runtime.getRuntime().addShutdownHook(temporary.hook);
         try {
-            temporary.path = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+            temporary.path = Files.createTempFile(target.getParent(), prefix(target), ".tmp");
             return temporary;
         } catch (IOException | RuntimeException e) {
             temporary.release();
             throw e;
+        }
+    }
+
+    /**
+     * {@code .<name>.pid<PID>at<START>.}: who writes the file, so that a later process can tell a temporary
+     * left by a killed one (SIGKILL runs no hook) from one being written (the data directory's
+     * {@code store.TemporaryFiles} reads names the same way).
+     */
+    private static String prefix(Path target) {
+        ProcessHandle self = ProcessHandle.current();
+        long started = self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        return "." + target.getFileName() + ".pid" + self.pid() + "at" + started + ".";
+    }
+
+    /** Deletes the temporaries of {@code target} whose writing process is gone; returns how many. */
+    static int sweep(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        int deleted = 0;
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        String prefix = "." + target.getFileName() + ".pid";
+        try (var stream = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix)
+                && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path p : stream) {
+                if (ownerGone(p.getFileName().toString().substring(prefix.length()))
+                        && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(p);
+                    deleted++;
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // clean-up only
+        }
+        return deleted;
+    }
+
+    /** {@code rest} is {@code <PID>at<START>.<random>.tmp}. */
+    private static boolean ownerGone(String rest) {
+        int at = rest.indexOf("at");
+        int dot = rest.indexOf('.');
+        if (at <= 0 || dot <= at) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(rest.substring(0, at));
+            long started = Long.parseLong(rest.substring(at + 2, dot));
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .map(h -> started != 0 && h.info().startInstant()
+                            .map(i -> Math.abs(i.toEpochMilli() - started) >= 1000).orElse(false))
+                    .orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -7,6 +7,7 @@ import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.store.AtomicFiles;
 import dev.agentkernel.store.FileLocks;
 import dev.agentkernel.store.ImageRemovalHook;
+import dev.agentkernel.store.TemporaryFiles;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -83,8 +84,12 @@ public final class RootfsCache {
         AtomicFiles.write(record(entry.key()), ImageJson.write(entry));
     }
 
-    /** Deletes temporary files that killed conversions of {@code key} left; call while holding its lock. */
+    /**
+     * Deletes temporary files that killed conversions of {@code key} left, and the temporaries (images, records)
+     * of any key whose writing process is gone; call while holding the lock of {@code key}.
+     */
     void deleteLeftovers(String key) {
+        sweepAbandoned();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(home.rootfs(), "." + key + ".ext4.*.tmp")) {
             for (Path p : stream) {
                 AtomicFiles.deleteQuietly(p);
@@ -123,8 +128,14 @@ public final class RootfsCache {
         }
     }
 
+    /** Deletes the temporary files in the cache whose writing process is gone (SIGKILL runs no clean-up). */
+    public List<Path> sweepAbandoned() {
+        return TemporaryFiles.sweep(home.rootfs(), ".*.tmp");
+    }
+
     /** Removes entries not used for {@code olderThan}, except those sandboxes use. */
     public Removal prune(Duration olderThan) {
+        sweepAbandoned();
         Instant limit = Instant.now().minus(olderThan);
         return removeWhere(c -> c.lastUsed().isBefore(limit));
     }

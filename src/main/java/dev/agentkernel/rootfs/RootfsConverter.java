@@ -79,6 +79,7 @@ public final class RootfsConverter {
             if (options.output().isPresent()) {
                 Path target = options.output().get().toAbsolutePath();
                 requireParent(target);
+                Ext4Writer.sweepTemporaries(target); // what killed runs writing the same file left
                 Built built = build(image, agent, options, time, target, listener);
                 return result(target, built.result.sizeBytes(), built.entries, image.manifestDigest(), false, started,
                         ImageRunConfig.of(image.config()), null);

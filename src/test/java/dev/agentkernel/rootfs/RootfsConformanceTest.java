@@ -64,6 +64,23 @@ class RootfsConformanceTest {
         Ext4Check.assertClean(image);
     }
 
+    @Test
+    void aCachedConversionSweepsTheTemporariesOfKilledRuns() throws Exception {
+        Process killed = new ProcessBuilder("sleep", "60").start();
+        String owner = "pid" + killed.pid() + "at" + killed.info().startInstant().orElseThrow().toEpochMilli();
+        killed.destroyForcibly();
+        killed.waitFor();
+        Path cache = java.nio.file.Files.createDirectories(work.resolve("home/rootfs"));
+        Path record = java.nio.file.Files.write(cache.resolve(".abc.json." + owner + ".1.tmp"), new byte[]{'{'});
+        Path image = java.nio.file.Files.write(cache.resolve(".def.ext4." + owner + ".2.tmp"), new byte[4096]);
+        OciLayoutWriter.Written layout = OciLayoutWriter.write(work.resolve("layout"), "v1",
+                List.of(Layer.uncompressed(new RawTar().file("a", "a").end())));
+        new RootfsConverter(AgentkernelHome.at(work.resolve("home"))).convert(SourceSpec.parse("oci:" + layout.dir()),
+                RootfsOptions.defaults().withAgent(AgentChoice.none()).withFreeBytes(8 << 20));
+        assertThat(record).doesNotExist();
+        assertThat(image).doesNotExist();
+    }
+
     private Path convert(byte[] tar, List<String> warnings) throws Exception {
         OciLayoutWriter.Written layout = OciLayoutWriter.write(work.resolve("layout"), "v1",
                 List.of(Layer.uncompressed(tar)));

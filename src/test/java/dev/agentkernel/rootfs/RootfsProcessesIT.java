@@ -132,6 +132,29 @@ class RootfsProcessesIT {
     }
 
     @Test
+    void aKilledOutputConversionsTemporaryIsSweptByTheNextRunOfThatFile() throws Exception {
+        Path layout = bigLayout();
+        Path out = Files.createDirectories(work.resolve("out"));
+        Path target = out.resolve("rootfs.ext4");
+        Process victim = start(work.resolve("home"), layout, "-o", target.toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (files(out).stream().noneMatch(f -> sizeOrZero(f) > (8 << 20)) && System.nanoTime() < deadline
+                    && victim.isAlive()) {
+                Thread.sleep(2);
+            }
+            victim.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(victim.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            victim.destroyForcibly();
+        }
+        assertThat(files(out)).as("SIGKILL leaves the temporary").hasSize(1)
+                .allMatch(f -> f.getFileName().toString().startsWith(".rootfs.ext4.pid"));
+        finish(start(work.resolve("home"), layout, "-o", target.toString()));
+        assertThat(files(out)).containsExactly(target);
+    }
+
+    @Test
     void concurrentConversionsOfOneImageConvertOnce() throws Exception {
         Path layout = bigLayout();
         Path home = work.resolve("home");

@@ -5,6 +5,7 @@ import dev.agentkernel.engine.ContainerEngine;
 import dev.agentkernel.errors.StoreException;
 import dev.agentkernel.image.Image;
 import dev.agentkernel.store.AtomicFiles;
+import dev.agentkernel.store.TemporaryFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,9 @@ final class ExportedArchiveSource implements ImageSource {
         Path archive;
         try {
             Files.createDirectories(options.home().tmp());
-            archive = Files.createTempFile(options.home().tmp(), "export-", ".tar");
+            // exports of runs that were killed (SIGKILL runs no clean-up) go first
+            TemporaryFiles.sweep(options.home().tmp(), "export-*.tar");
+            archive = Files.createTempFile(options.home().tmp(), "export-" + TemporaryFiles.ownerTag() + "-", ".tar");
         } catch (IOException e) {
             throw new StoreException("cannot create a temporary file in " + options.home().tmp() + ": "
                     + e.getMessage(), e);
