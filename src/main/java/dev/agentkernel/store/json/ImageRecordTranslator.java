@@ -41,17 +41,34 @@ public final class ImageRecordTranslator {
         }
     }
 
-    /** Pretty JSON text of one record, or of a list of them, for {@code --json} output. */
+    /**
+     * Pretty JSON text of one record, or of a list of them, for {@code --json} output: the file's shape plus
+     * the field names of the seed (the Python agentkernel) — {@code image_id}, {@code size_bytes},
+     * {@code built_at}, and {@code dockerfile}, {@code context}, {@code labels} always present (null where an
+     * image has none) — so scripts written against the seed's metadata read ours.
+     */
     public static String toJsonText(Object recordOrList) {
-        Object shape = recordOrList instanceof ImageRecord r ? toJson(r)
+        Object shape = recordOrList instanceof ImageRecord r ? output(r)
                 : recordOrList instanceof List<?> list ? list.stream()
-                .map(o -> toJson((ImageRecord) o)).toList()
+                .map(o -> output((ImageRecord) o)).toList()
                 : recordOrList;
         try {
             return MAPPER.writeValueAsString(shape);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize " + recordOrList, e);
         }
+    }
+
+    private static java.util.Map<String, Object> output(ImageRecord r) {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> out = MAPPER.convertValue(toJson(r), java.util.LinkedHashMap.class);
+        out.putIfAbsent("dockerfile", null);
+        out.putIfAbsent("context", null);
+        out.putIfAbsent("labels", java.util.Map.of());
+        out.put("image_id", r.id().toString());
+        out.put("size_bytes", r.size());
+        out.put("built_at", r.createdAt().toString());
+        return out;
     }
 
     public static ImageRecord fromBytes(byte[] bytes) throws MalformedRecordException {
