@@ -2,27 +2,48 @@ package dev.agentkernel.agent;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /**
- * A connected byte stream to the guest agent that carries frames: a 4-byte little-endian length, then that
- * many bytes of JSON.
+ * A connected byte stream to the guest agent that carries frames (docs/PROTOCOL.md): a 4-byte little-endian
+ * length, then that many bytes of payload, a JSON object or a data frame. {@link #send} is safe to call from
+ * several threads (frames never interleave); {@link #receive} is called by one reader at a time.
  */
 public interface AgentChannel extends Closeable {
     /**
-     * Answers larger than this are refused. The agent's largest: two streams of at most 8 MiB each, as JSON
-     * strings (at most 6 bytes per byte, for control characters written as backslash-u escapes) or, when not UTF-8,
-     * as a string with U+FFFD plus base64 (at most 3 + 4/3 bytes per byte): under 100 MiB.
+     * JSON frames larger than this are refused: the protocol's 16 MiB, plus room for the object around the
+     * largest answer of version 1, a 12 MiB {@code read_file} whose base64 alone is 16 MiB.
      */
-    int MAX_RESPONSE_BYTES = 100 << 20;
-
-    void send(byte[] payload) throws IOException;
+    int MAX_JSON_BYTES = (16 << 20) + (4 << 10);
+    /** A data frame's header: 0x00, kind, stream (u32), offset (u64). */
+    int DATA_HEADER_BYTES = 14;
+    /** Bytes a data frame carries at most. */
+    int MAX_DATA_BYTES = 1 << 20;
+    /** No frame is longer; a longer announced length is refused before anything is read into memory. */
+    int MAX_FRAME_BYTES = Math.max(MAX_JSON_BYTES, DATA_HEADER_BYTES + MAX_DATA_BYTES);
 
     /**
-     * The next frame, waiting until {@code deadline} (null: no deadline).
+     * Sends one frame whose payload is {@code parts} in order (the length header is added), waiting at most
+     * until {@code deadline} (null: no deadline) for the guest to take it.
+     *
+     * @throws java.net.SocketTimeoutException when the deadline passes first (the frame may be half sent: the
+     *                                         connection is then unusable)
+     */
+    void send(Instant deadline, ByteBuffer... parts) throws IOException;
+
+    /** Sends one frame, without a deadline. */
+    default void send(byte[] payload) throws IOException {
+        send(null, ByteBuffer.wrap(payload));
+    }
+
+    /**
+     * The next frame's payload, waiting until {@code deadline} (null: no deadline). The buffer grows as the
+     * bytes arrive, never ahead of them, so an announced length costs nothing until it is sent.
      *
      * @throws java.net.SocketTimeoutException when the deadline passes first
      * @throws java.io.EOFException when the guest side closed the stream
+     * @throws FrameTooLargeException when the announced length is over {@link #MAX_FRAME_BYTES}
      */
     byte[] receive(Instant deadline) throws IOException;
 
@@ -35,5 +56,29 @@ public interface AgentChannel extends Closeable {
 
     static int length(byte[] header) {
         return (header[0] & 0xFF) | (header[1] & 0xFF) << 8 | (header[2] & 0xFF) << 16 | (header[3] & 0xFF) << 24;
+    }
+
+    /** The announced length of a frame, checked against the limit. */
+    static int checkedLength(byte[] header) throws FrameTooLargeException {
+        long length = Integer.toUnsignedLong(length(header));
+        if (length > MAX_FRAME_BYTES) {
+            throw new FrameTooLargeException(length);
+        }
+        return (int) length;
+    }
+
+    /** A frame whose announced length is over the limit: nothing of it was read. */
+    final class FrameTooLargeException extends IOException {
+        private final long length;
+
+        public FrameTooLargeException(long length) {
+            super("the guest agent announced a frame of " + length + " bytes, more than the limit of "
+                    + MAX_FRAME_BYTES);
+            this.length = length;
+        }
+
+        public long length() {
+            return length;
+        }
     }
 }

@@ -1,26 +1,18 @@
 package dev.agentkernel.agent;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentkernel.errors.VmException;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** Translates requests to their JSON wire form and JSON answers to {@link AgentResponse}. */
+/** Translates version-1 requests to their JSON wire form and their answers, checked, to {@link AgentResponse}. */
 final class AgentJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private AgentJson() {
     }
 
-    static byte[] encode(String id, AgentRequest request) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("id", id);
-        node.put("type", request.type());
+    /** The request's fields (the connection adds {@code id} and {@code type}). */
+    static ObjectNode encode(AgentRequest request) {
+        ObjectNode node = Wire.object();
         if (request instanceof AgentRequest.Run run) {
             ArrayNode command = node.putArray("command");
             run.command().forEach(command::add);
@@ -43,19 +35,34 @@ final class AgentJson {
             node.put("path", mkdir.path());
             node.put("recursive", mkdir.recursive());
         }
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode a request", e);
-        }
+        return node;
     }
 
+    /** An answer's version-1 fields, each checked for its type. */
+    static AgentResponse response(Reply reply) {
+        return response(reply.id(), reply.body());
+    }
+
+    private static AgentResponse response(String id, WireObject body) {
+        return new AgentResponse(id, body.has("exit_code") ? (int) body.integer("exit_code", 0, 255) : null,
+                body.optText("stdout"), body.optText("stderr"), body.optString("stdout_base64"),
+                body.optString("stderr_base64"), body.optString("content_base64"), body.optText("error"),
+                body.has("timed_out") ? body.optBoolean("timed_out", false) : null,
+                body.has("stdout_truncated") ? body.optBoolean("stdout_truncated", false) : null,
+                body.has("stderr_truncated") ? body.optBoolean("stderr_truncated", false) : null);
+    }
+
+    /**
+     * One raw frame as an answer, for tests that talk to the agent without a connection (broken frames get
+     * answers with a null id).
+     */
     static AgentResponse decode(byte[] payload) {
-        try {
-            return MAPPER.readValue(payload, AgentResponse.class);
-        } catch (IOException e) {
-            String start = new String(payload, 0, Math.min(payload.length, 200), StandardCharsets.UTF_8);
-            throw new VmException("the guest agent sent a malformed answer: " + start, e);
+        Frame frame = Wire.decode(payload);
+        if (!(frame instanceof Frame.Json json)) {
+            throw new AgentProtocolException("it sent a data frame where an answer was expected");
         }
+        WireObject body = new WireObject(json.node(), "its answer");
+        String id = json.node().path("id").isNull() ? null : body.optString("id");
+        return response(id, body);
     }
 }

@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /**
@@ -20,29 +21,44 @@ public final class StreamAgentChannel implements AgentChannel {
     }
 
     @Override
-    public void send(byte[] payload) throws IOException {
-        out.write(AgentChannel.header(payload.length));
-        out.write(payload);
-        out.flush();
+    public void send(Instant deadline, ByteBuffer... parts) throws IOException {
+        long length = 0;
+        for (ByteBuffer part : parts) {
+            length += part.remaining();
+        }
+        if (length > MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("a frame of " + length + " bytes is over the limit");
+        }
+        synchronized (out) {
+            out.write(AgentChannel.header((int) length));
+            for (ByteBuffer part : parts) {
+                if (part.hasArray()) {
+                    out.write(part.array(), part.arrayOffset() + part.position(), part.remaining());
+                    part.position(part.limit());
+                } else {
+                    byte[] copy = new byte[part.remaining()];
+                    part.get(copy);
+                    out.write(copy);
+                }
+            }
+            out.flush();
+        }
     }
 
     @Override
     public void sendRaw(byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+        synchronized (out) {
+            out.write(bytes);
+            out.flush();
+        }
     }
 
     @Override
     public byte[] receive(Instant deadline) throws IOException {
         byte[] header = new byte[4];
         in.readFully(header);
-        int length = AgentChannel.length(header);
-        if (length < 0 || length > MAX_RESPONSE_BYTES) {
-            throw new IOException("the guest agent announced a frame of " + Integer.toUnsignedString(length) + " bytes");
-        }
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        return payload;
+        int length = AgentChannel.checkedLength(header);
+        return GrowingPayload.read(length, in::read);
     }
 
     @Override

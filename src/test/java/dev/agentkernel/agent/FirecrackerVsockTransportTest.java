@@ -162,12 +162,13 @@ class FirecrackerVsockTransportTest {
     void handshakeThenTheProtocolRunsOverTheVsockSocket() throws IOException {
         Path socket = standIn("OK 1073741824\n", 1);
         AgentTransport transport = new FirecrackerVsockTransport(socket, FirecrackerVsockTransport.AGENT_PORT);
-        try (AgentClient agent = new AgentClient(transport.connect(Instant.now().plusSeconds(20)))) {
-            assertThat(handshakeLines).containsExactly("CONNECT 52000");
+        AgentChannel channel = transport.connect(Instant.now().plusSeconds(20));
+        assertThat(handshakeLines).containsExactly("CONNECT 52000");
+        AgentProtocolChecks.brokenFramesAreAnsweredAndTheStreamStaysInStep(channel);
+        try (AgentClient agent = new AgentClient(channel)) {
             agent.ping(Duration.ofSeconds(10));
             AgentProtocolChecks.exitCodesAndStreamsApart(agent);
             AgentProtocolChecks.binaryFileRoundTripAndRemoval(agent, tmp.resolve("files").toString());
-            AgentProtocolChecks.brokenFramesAreAnsweredAndTheStreamStaysInStep(agent);
         }
     }
 

@@ -23,6 +23,7 @@ class StdioAgentTest {
     Path tmp;
 
     private Process process;
+    private AgentChannel channel;
     private AgentClient agent;
 
     @BeforeEach
@@ -34,7 +35,15 @@ class StdioAgentTest {
         process = new ProcessBuilder(binary.toString(), "--stdio")
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        agent = new AgentClient(new StreamAgentChannel(process.getInputStream(), process.getOutputStream()));
+        channel = new StreamAgentChannel(process.getInputStream(), process.getOutputStream());
+    }
+
+    /** The client on the channel; the raw tests talk to the channel itself instead. */
+    private AgentClient agent() {
+        if (agent == null) {
+            agent = new AgentClient(channel);
+        }
+        return agent;
     }
 
     @AfterEach
@@ -47,27 +56,27 @@ class StdioAgentTest {
 
     @Test
     void pingAndCommands() {
-        agent.ping(Duration.ofSeconds(10));
-        AgentProtocolChecks.exitCodesAndStreamsApart(agent);
-        AgentProtocolChecks.outputThatIsNotTextArrivesExactly(agent);
-        AgentProtocolChecks.environmentAndWorkingDirectory(agent, tmp.resolve("work").toString());
-        AgentProtocolChecks.missingProgram(agent);
+        agent().ping(Duration.ofSeconds(10));
+        AgentProtocolChecks.exitCodesAndStreamsApart(agent());
+        AgentProtocolChecks.outputThatIsNotTextArrivesExactly(agent());
+        AgentProtocolChecks.environmentAndWorkingDirectory(agent(), tmp.resolve("work").toString());
+        AgentProtocolChecks.missingProgram(agent());
     }
 
     @Test
     void files() {
-        AgentProtocolChecks.binaryFileRoundTripAndRemoval(agent, tmp.resolve("files").toString());
+        AgentProtocolChecks.binaryFileRoundTripAndRemoval(agent(), tmp.resolve("files").toString());
     }
 
     @Test
     void timeoutAndOutputLimit() {
-        AgentProtocolChecks.timeoutKillsTheCommand(agent);
-        AgentProtocolChecks.outputBeyondTheLimitIsCutAndFlagged(agent);
+        AgentProtocolChecks.timeoutKillsTheCommand(agent());
+        AgentProtocolChecks.outputBeyondTheLimitIsCutAndFlagged(agent());
     }
 
     @Test
     void brokenFrames() throws IOException {
-        AgentProtocolChecks.brokenFramesAreAnsweredAndTheStreamStaysInStep(agent);
+        AgentProtocolChecks.brokenFramesAreAnsweredAndTheStreamStaysInStep(channel);
     }
 
     /** Whatever bytes a frame holds, the agent answers it, and the stream stays usable. */
@@ -87,16 +96,16 @@ class StdioAgentTest {
                 bytes = new byte[random.nextInt(64)];
                 random.nextBytes(bytes);
             }
-            agent.channel().send(bytes);
-            AgentResponse answer = AgentJson.decode(agent.channel().receive(null));
+            channel.send(bytes);
+            AgentResponse answer = AgentJson.decode(channel.receive(null));
             assertThat(answer.error() != null || answer.exitCode() != null).as(payload.toString()).isTrue();
         }
-        agent.ping(Duration.ofSeconds(10));
+        agent().ping(Duration.ofSeconds(10));
     }
 
     @Test
     void shutdownEndsTheStdioAgent() throws InterruptedException {
-        agent.shutdown(Duration.ofSeconds(10));
+        agent().shutdown(Duration.ofSeconds(10));
         assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
     }
