@@ -41,17 +41,31 @@ public final class AgentPorts implements AgentConnector {
         this.helloTimeout = helloTimeout;
     }
 
+    /**
+     * A port whose agent does not answer {@code hello} in time is skipped (its guest side may still be ending
+     * the session of a client that was killed); the last such error is reported when no port answers.
+     */
     @Override
     public AgentConnection open() {
         Instant deadline = Instant.now().plus(portWait);
+        VmException lastRefusal = null;
         while (true) {
             for (int i = 0; i < ports; i++) {
                 Optional<PortLock> lock = take(i);
                 if (lock.isPresent()) {
-                    return connect(i, lock.get());
+                    try {
+                        return connect(i, lock.get());
+                    } catch (AgentProtocolException e) {
+                        throw e;
+                    } catch (VmException e) {
+                        lastRefusal = e;
+                    }
                 }
             }
             if (Instant.now().isAfter(deadline)) {
+                if (lastRefusal != null) {
+                    throw lastRefusal;
+                }
                 throw new VmException("all " + ports + " agent ports of " + sandboxDir + " stayed in use for "
                         + portWait.toSeconds() + " s (as many commands and copies run at once); try again when one"
                         + " has finished");

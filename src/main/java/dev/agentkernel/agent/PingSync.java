@@ -19,7 +19,7 @@ public final class PingSync {
     /** True once the ping's own answer arrived; false when the port's guest side stays busy for {@code wait}. */
     public static boolean inStep(AgentChannel channel, Duration wait) throws IOException {
         String id = "sync-" + Long.toHexString(new SecureRandom().nextLong());
-        channel.send(AgentJson.encode(id, new AgentRequest.Ping()));
+        channel.send(Wire.encode(Wire.object().put("id", id).put("type", "ping")));
         Instant deadline = Instant.now().plus(wait);
         for (int frames = 0; frames < MAX_SKIPPED; frames++) {
             try {
