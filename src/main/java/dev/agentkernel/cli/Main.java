@@ -22,6 +22,7 @@ import java.util.function.Supplier;
                 RootfsCommand.class,
                 SetupCommand.class,
                 RunCommand.class,
+                CompletionsCommand.class,
                 CreateCommand.class,
                 StartCommand.class,
                 StopCommand.class,
