@@ -23,6 +23,7 @@ import java.util.function.Supplier;
                 SetupCommand.class,
                 RunCommand.class,
                 CompletionsCommand.class,
+                DoctorCommand.class,
                 CreateCommand.class,
                 StartCommand.class,
                 StopCommand.class,
