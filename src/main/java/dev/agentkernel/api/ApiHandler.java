@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.sandbox.NoSuchSandboxException;
+import dev.agentkernel.sandbox.SandboxConflictException;
+import dev.agentkernel.sandbox.SandboxRemovedException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -23,7 +25,8 @@ import java.util.Map;
 /**
  * Every request: authentication, the route, the body (at most {@link #MAX_BODY_BYTES}), the envelope
  * {@code {"success": …}} and its status, the log line. Routes only translate to the sandbox service; this class
- * maps the service's errors to statuses: no such sandbox 404, bad input 400, anything else 500.
+ * maps the service's errors to statuses: no such sandbox 404, a conflict with the sandbox's state (a taken name,
+ * not running, removed while in use) 409, other bad input 400, anything else 500.
  */
 final class ApiHandler extends Handler.Abstract {
     /** agentkernel's limit on a request body. */
@@ -47,16 +50,21 @@ final class ApiHandler extends Handler.Abstract {
         String method = request.getMethod();
         String rawPath = request.getHttpURI().getPath();
         int status = 500;
+        Throwable failure = null;
         try {
             status = dispatch(request, response, method, rawPath);
-            callback.succeeded();
         } catch (UncheckedIOException | IOException clientGone) {
             status = 499; // nginx's "client closed request", for the log only
-            callback.failed(clientGone instanceof UncheckedIOException u ? u.getCause() : clientGone);
+            failure = clientGone instanceof UncheckedIOException u ? u.getCause() : clientGone;
         } catch (RuntimeException e) {
-            callback.failed(e);
-        } finally {
-            log.request(method, rawPath, status, (System.nanoTime() - start) / 1_000_000);
+            failure = e;
+        }
+        // the status is known once the answer is written; the exchange completes after its line is logged
+        log.request(method, rawPath, status, (System.nanoTime() - start) / 1_000_000);
+        if (failure == null) {
+            callback.succeeded();
+        } else {
+            callback.failed(failure);
         }
         return true;
     }
@@ -76,6 +84,8 @@ final class ApiHandler extends Handler.Abstract {
             return error(response, e.status(), e.getMessage(), e.extra());
         } catch (NoSuchSandboxException e) {
             return error(response, 404, e.getMessage(), Map.of());
+        } catch (SandboxConflictException | SandboxRemovedException e) {
+            return error(response, 409, e.getMessage(), Map.of());
         } catch (UserInputException e) {
             return error(response, 400, e.getMessage(), Map.of());
         } catch (AgentkernelException e) {

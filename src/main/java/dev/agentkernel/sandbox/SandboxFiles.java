@@ -92,15 +92,21 @@ public final class SandboxFiles {
     }
 
     private <T> T withAgent(SandboxName name, Function<AgentClient, T> action) {
-        SandboxRecord record = service.store().get(name);
+        SandboxExec exec = new SandboxExec(service);
+        SandboxRecord record = exec.settled(name);
         SandboxDirectory dir = service.store().directory(name);
-        new SandboxExec(service).requireRunning(record, dir);
+        exec.requireRunning(record, dir);
         try (PortLease lease = PortLease.connectAny(dir, PORT_WAIT)) {
             return action.apply(lease.client());
         } catch (AgentRefusedException e) {
             throw new GuestFileException("sandbox '" + name + "': " + e.getMessage().replaceFirst("^the guest agent failed: ", ""), e);
-        } catch (IOException e) {
-            throw new VmException("lost the connection to sandbox '" + name + "': " + e.getMessage(), e);
+        } catch (IOException | VmException e) {
+            exec.awaitUnlocked(name, Duration.ofSeconds(10));
+            if (!service.store().exists(name)) {
+                throw new SandboxRemovedException("sandbox '" + name + "' was removed during the file operation", e);
+            }
+            throw e instanceof VmException v ? v
+                    : new VmException("lost the connection to sandbox '" + name + "': " + e.getMessage(), e);
         }
     }
 }

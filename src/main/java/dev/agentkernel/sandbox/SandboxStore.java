@@ -42,6 +42,11 @@ public final class SandboxStore {
         return FileLocks.exclusive(home.locks().resolve("sandbox-" + name.value() + ".lock"));
     }
 
+    /** The sandbox's lock if nobody holds it now (a create, start, stop or rm in progress does). */
+    public Optional<FileLocks.Held> tryLock(SandboxName name) {
+        return FileLocks.tryExclusive(home.locks().resolve("sandbox-" + name.value() + ".lock"));
+    }
+
     public boolean exists(SandboxName name) {
         return Files.isRegularFile(directory(name).record());
     }

@@ -118,7 +118,7 @@ class ApiServerIT {
         assertThat(created.get("status").asText()).isEqualTo("running");
         assertThat(created.get("memory_mb").asInt()).isEqualTo(256);
         assertThat(created.get("uuid").asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
-        assertError(r, "createTaken", "ValidationError", "already exists");
+        assertError(r, "createTaken", "ServerError", "already exists"); // 409, which the SDK has no class for
         assertError(r, "createBadName", "ValidationError", "bad sandbox name");
         assertError(r, "createBadProfile", "ValidationError", "Invalid profile");
         assertThat(r.at("/get/value/uuid")).isEqualTo(created.get("uuid"));
@@ -365,6 +365,38 @@ class ApiServerIT {
             assertThat(Files.readString(log)).contains("refusing to listen on 0.0.0.0 without an API key");
         } finally {
             p.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(9)
+    void requestsRacingACreateWaitAndOnesLosingToARemovalGet409() throws Exception {
+        SandboxService service = new SandboxService(AgentkernelHome.at(home), System.getenv());
+        SandboxName name = SandboxName.of("race-b");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<HttpResponse<String>> create = pool.submit(() -> call("POST", "/sandboxes", "{\"name\": \"race-b\", \"memory_mb\": 256}"));
+            Instant deadline = Instant.now().plusSeconds(120);
+            while (!service.store().exists(name) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(20);
+            }
+            boolean bootingWhenAsked = service.inspect(name).status() != SandboxStatus.RUNNING;
+            HttpResponse<String> exec = call("POST", "/sandboxes/race-b/exec", "{\"command\": [\"echo\", \"ready\"]}");
+            assertThat(exec.statusCode()).as(exec.body()).isEqualTo(200);
+            assertThat(body(exec).at("/data/output").asText()).isEqualTo("ready\n");
+            assertThat(create.get(120, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+            System.out.println("exec sent while race-b was still booting: " + bootingWhenAsked);
+
+            Future<HttpResponse<String>> longExec = pool.submit(() -> call("POST", "/sandboxes/race-b/exec",
+                    "{\"command\": [\"sleep\", \"60\"]}"));
+            Thread.sleep(1500);
+            assertThat(call("DELETE", "/sandboxes/race-b", null).statusCode()).isEqualTo(200);
+            HttpResponse<String> ended = longExec.get(60, TimeUnit.SECONDS);
+            assertThat(ended.statusCode()).as(ended.body()).isEqualTo(409);
+            assertThat(body(ended).get("error").asText()).contains("was removed while the command ran");
+            assertThat(call("POST", "/sandboxes/race-b/exec", "{\"command\": [\"true\"]}").statusCode()).isEqualTo(404);
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -156,6 +156,11 @@ class ApiServerTest {
         call("GET", "/sandboxes", null);
         send("GET", "/sandboxes", null, null);
         call("GET", "/nope", null);
+        // a line is written once its answer has gone out: give the last one a moment
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!log.toString(StandardCharsets.UTF_8).contains("GET /nope 404") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
         String text = log.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("agentkernel API listening on http://127.0.0.1:" + server.port() + " (1 API key(s))");
         assertThat(text).containsPattern("GET /sandboxes 200 \\d+ ms").containsPattern("GET /sandboxes 401 \\d+ ms")
