@@ -44,7 +44,26 @@ await step("logs", () => client.getSandboxLogs("sdk-a"));
 await step("extendNoTtl", () => client.extendTtl("sdk-a", { by: "1h" }));
 await step("unknownSandbox", () => client.getSandbox("no-such-sandbox"));
 await step("execUnknown", () => client.execInSandbox("no-such-sandbox", ["true"]));
-await step("detachedList", () => client.detachedList("sdk-a"));
+await step("detached", async () => {
+  const started = await client.execDetached("sdk-a", ["sh", "-c", "echo \"out $D\"; echo err >&2; sleep 60"], { env: ["D=1"] });
+  const quick = await client.execDetached("sdk-a", ["sh", "-c", "echo quick"]);
+  await new Promise((r) => setTimeout(r, 1500));
+  const list = await client.detachedList("sdk-a");
+  const status = await client.detachedStatus("sdk-a", started.id);
+  const stdout = await client.detachedLogs("sdk-a", started.id);
+  const stderr = await client.detachedLogs("sdk-a", started.id, "stderr");
+  const quickStatus = await client.detachedStatus("sdk-a", quick.id);
+  const killed = await client.detachedKill("sdk-a", started.id);
+  let after;
+  for (let i = 0; i < 50; i++) {
+    after = await client.detachedStatus("sdk-a", started.id);
+    if (after.status !== "running") break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  let unknown;
+  try { await client.detachedStatus("sdk-a", "999999"); unknown = "found"; } catch (e) { unknown = e.name; }
+  return { started, list: list.map((d) => d.id), status, stdout, stderr, quickStatus, killed, after, unknown };
+});
 await step("snapshots", () => client.listSnapshots());
 await step("orchestrations", () => client.listOrchestrations());
 await step("wrongKey", () => new AgentKernel({ baseUrl: base, apiKey: "wrong-key" }).listSandboxes());

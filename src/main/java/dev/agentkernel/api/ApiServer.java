@@ -66,7 +66,8 @@ public final class ApiServer implements AutoCloseable {
         });
         List<Route> routes = new ArrayList<>();
         routes.addAll(new RunRoutes(service, defaultImage, log, heartbeats).routes());
-        routes.addAll(UnimplementedRoutes.routes()); // before the sandbox routes: /exec/detach must not be /exec
+        routes.addAll(UnimplementedRoutes.routes());
+        routes.addAll(new DetachedRoutes(service).routes());
         routes.addAll(new FileRoutes(service).routes());
         routes.addAll(new SandboxRoutes(service, defaultImage).routes());
 

@@ -1,5 +1,6 @@
 package dev.agentkernel.api;
 
+import dev.agentkernel.agent.ExecStartException;
 import dev.agentkernel.agent.RunResult;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.sandbox.ExecRequest;
@@ -22,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code /run}, {@code /run/stream} and {@code /batch/run}: commands in one-shot sandboxes (made, used and
- * removed by {@link OneShotRun}). A stream whose client goes away removes its sandbox, which ends the command,
- * and says so in the server's log.
+ * removed by {@link OneShotRun}). A stream sends each chunk of output as the guest produces it; one whose client
+ * goes away removes its sandbox, which ends the command, and says so in the server's log.
  */
 final class RunRoutes {
     /** How many commands of one batch run at once (each boots a microVM). */
@@ -76,14 +77,20 @@ final class RunRoutes {
             try {
                 events.send("started", Map.of("sandbox", run.name().value()));
                 events.send("progress", Map.of("stage", "creating"));
-                RunResult r = run.run(spec, stage -> events.send("progress", Map.of("stage", stage)));
-                if (r.stdoutBytes().length > 0) {
-                    events.send("output", Map.of("data", r.stdout(), "stream", "stdout"));
+                EventOutput stdout = new EventOutput(events, "stdout");
+                EventOutput stderr = new EventOutput(events, "stderr");
+                int exitCode;
+                try {
+                    exitCode = run.stream(spec, stage -> events.send("progress", Map.of("stage", stage)), stdout, stderr)
+                            .exitCode();
+                } catch (ExecStartException notStarted) {
+                    byte[] why = (notStarted.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    stderr.write(why, 0, why.length);
+                    exitCode = notStarted.exitCode();
                 }
-                if (r.stderrBytes().length > 0) {
-                    events.send("output", Map.of("data", r.stderr(), "stream", "stderr"));
-                }
-                events.send("done", Map.of("exit_code", r.exitCode(), "success", r.exitCode() == 0));
+                stdout.close();
+                stderr.close();
+                events.send("done", Map.of("exit_code", exitCode, "success", exitCode == 0));
             } catch (AgentkernelException e) {
                 if (!events.broken()) {
                     events.send("error", Map.of("message", e.getMessage()));

@@ -9,8 +9,6 @@ import java.util.List;
  */
 final class UnimplementedRoutes {
     private static final String SNAPSHOTS = "snapshots are not available yet: they come with fast starts";
-    private static final String DETACHED = "detached commands need the streaming guest-agent protocol, which this"
-            + " build does not have yet";
     private static final String OUT_OF_SCOPE = "this server does not offer agentkernel's %s routes";
 
     private UnimplementedRoutes() {
@@ -26,9 +24,6 @@ final class UnimplementedRoutes {
             routes.add(refuse(method, "/llm/**", String.format(OUT_OF_SCOPE, "LLM key")));
             routes.add(refuse(method, "/sandboxes/{name}/browser/**", String.format(OUT_OF_SCOPE, "browser")));
         }
-        routes.add(refuse("POST", "/sandboxes/{name}/exec/detach", DETACHED));
-        routes.add(refuse("GET", "/sandboxes/{name}/exec/detached/**", DETACHED));
-        routes.add(refuse("DELETE", "/sandboxes/{name}/exec/detached/**", DETACHED));
         return routes;
     }
 

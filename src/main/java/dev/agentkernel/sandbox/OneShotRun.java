@@ -45,6 +45,16 @@ public final class OneShotRun {
 
     /** Creates the sandbox, runs the command and removes the sandbox; the listener hears "created", "executing". */
     public RunResult run(Spec spec, Listener listener) {
+        return within(spec, listener, () -> new SandboxExec(service).run(name, spec.exec()));
+    }
+
+    /** As {@link #run}, the command's output going to the streams as the guest produces it. */
+    public dev.agentkernel.agent.ExitStatus stream(Spec spec, Listener listener, java.io.OutputStream stdout,
+                                                   java.io.OutputStream stderr) {
+        return within(spec, listener, () -> new SandboxProcesses(service).stream(name, spec.exec(), stdout, stderr));
+    }
+
+    private <T> T within(Spec spec, Listener listener, java.util.function.Supplier<T> command) {
         Thread cleanup = new Thread(() -> service.abandon(name, owner), "one-shot-cleanup-" + name);
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -58,7 +68,7 @@ public final class OneShotRun {
             }
             listener.stage("created");
             listener.stage("executing");
-            return new SandboxExec(service).run(name, spec.exec());
+            return command.get();
         } finally {
             try {
                 if (service.store().exists(name)) {

@@ -146,7 +146,24 @@ class ApiServerIT {
         assertError(r, "extendNoTtl", "ValidationError", "no time to live");
         assertError(r, "unknownSandbox", "NotFoundError", "no sandbox named 'no-such-sandbox'");
         assertError(r, "execUnknown", "NotFoundError", "no sandbox named");
-        assertError(r, "detachedList", "ServerError", "streaming guest-agent protocol");
+        JsonNode d = r.at("/detached/value");
+        assertThat(d.isMissingNode()).as(r.get("detached").toString()).isFalse();
+        String id = d.at("/started/id").asText();
+        assertThat(d.at("/started/status").asText()).isEqualTo("running");
+        assertThat(d.at("/started/sandbox").asText()).isEqualTo("sdk-a");
+        assertThat(d.at("/started/pid").asLong()).isPositive();
+        assertThat(d.at("/started/command").toString()).contains("sleep 60");
+        assertThat(d.get("list").toString()).contains("\"" + id + "\"", "\"" + d.at("/quickStatus/id").asText() + "\"");
+        assertThat(d.at("/status/status").asText()).isEqualTo("running");
+        assertThat(d.at("/stdout/stdout").asText()).isEqualTo("out 1\n");
+        assertThat(d.at("/stderr/stderr").asText()).isEqualTo("err\n");
+        assertThat(d.at("/stderr/stdout").isMissingNode()).isTrue();
+        assertThat(d.at("/quickStatus/status").asText()).isEqualTo("completed");
+        assertThat(d.at("/quickStatus/exit_code").asInt()).isZero();
+        assertThat(d.get("killed").asText()).isEqualTo("Command " + id + " killed");
+        assertThat(d.at("/after/status").asText()).isEqualTo("failed");
+        assertThat(d.at("/after/exit_code").asInt()).isEqualTo(143);
+        assertThat(d.get("unknown").asText()).isEqualTo("NotFoundError");
         assertError(r, "snapshots", "ServerError", "snapshots are not available yet");
         assertError(r, "orchestrations", "ServerError", "does not offer");
         assertError(r, "wrongKey", "AuthError", "Invalid API key");
@@ -185,6 +202,9 @@ class ApiServerIT {
         assertThat(done.at("/data/success").asBoolean()).isTrue();
         assertThat(events.get(0).get("at").asLong()).as("started comes before the command has run")
                 .isLessThan(done.get("at").asLong() - 2500);
+        JsonNode first = events.stream().filter(e -> e.at("/data/data").asText().equals("first\n")).findFirst().orElseThrow();
+        assertThat(first.get("at").asLong()).as("the first chunk arrives while the command still sleeps: " + events)
+                .isLessThan(done.get("at").asLong() - 2000);
         JsonNode results = r.at("/batch/value/results");
         assertThat(results.size()).isEqualTo(2);
         assertThat(results.get(0).get("output").asText()).isEqualTo("b1\n");

@@ -101,6 +101,9 @@ class ApiServerTest {
         }
         assertThat(call("POST", "/sandboxes/ghost/exec", "{\"command\": [\"true\"]}").statusCode()).isEqualTo(404);
         assertThat(call("GET", "/sandboxes/by-uuid/0190", null).statusCode()).isEqualTo(404);
+        assertThat(call("GET", "/sandboxes/ghost/exec/detached", null).statusCode()).isEqualTo(404);
+        assertThat(call("GET", "/sandboxes/ghost/exec/detached/1/logs?stream=stderr", null).statusCode()).isEqualTo(404);
+        assertThat(call("GET", "/sandboxes/ghost/exec/detached/x", null).statusCode()).isEqualTo(400);
     }
 
     @Test
@@ -141,9 +144,7 @@ class ApiServerTest {
     @Test
     void knownButUnservedRoutesAre501() throws Exception {
         for (String[] r : new String[][] {{"GET", "/snapshots"}, {"POST", "/snapshots"}, {"GET", "/snapshots/s"},
-                {"POST", "/snapshots/s/restore"}, {"POST", "/sandboxes/a/exec/detach"}, {"GET", "/sandboxes/a/exec/detached"},
-                {"GET", "/sandboxes/a/exec/detached/1/logs"}, {"DELETE", "/sandboxes/a/exec/detached/1"},
-                {"GET", "/orchestrations"}, {"POST", "/objects/C/i/call/m"}, {"GET", "/stores/x"},
+                {"POST", "/snapshots/s/restore"}, {"GET", "/orchestrations"}, {"POST", "/objects/C/i/call/m"}, {"GET", "/stores/x"},
                 {"GET", "/schedules"}, {"POST", "/sandboxes/a/browser/start"}}) {
             HttpResponse<String> res = call(r[0], r[1], r[0].equals("GET") ? null : "{}");
             assertThat(res.statusCode()).as(r[0] + " " + r[1]).isEqualTo(501);
