@@ -32,6 +32,21 @@ await call("readMissing", "sandbox_file_read", { name: "mcp-a", path: "/no/such/
 await call("writeFiles", "sandbox_write_files", { name: "mcp-a", files: { "/work/a": "A", "/work/b": "B" } });
 await call("readBack", "sandbox_exec", { name: "mcp-a", command: ["cat", "/work/a", "/work/b"] });
 await call("list", "sandbox_list", {});
+await call("detach", "sandbox_exec_detach", { name: "mcp-a", command: ["sh", "-c", "echo bg-out; echo bg-err >&2; sleep 60"] });
+const id = (results.detach.text ?? "").match(/mcp-a:\d+/)?.[0] ?? "missing";
+results.detachedId = id;
+await new Promise((r) => setTimeout(r, 1500));
+await call("detachedStatus", "sandbox_exec_status", { id });
+await call("detachedOut", "sandbox_exec_logs", { id });
+await call("detachedErr", "sandbox_exec_logs", { id, stream: "stderr" });
+await call("detachedList", "sandbox_exec_list", {});
+await call("detachedKill", "sandbox_exec_kill", { id });
+for (let i = 0; i < 50; i++) {
+  await call("detachedAfter", "sandbox_exec_status", { id });
+  if (!(results.detachedAfter.text ?? "").includes("running")) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+await call("detachedBadId", "sandbox_exec_status", { id: "nonsense" });
 await call("stop", "sandbox_stop", { name: "mcp-a" });
 await call("stopAgain", "sandbox_stop", { name: "mcp-a" });
 await call("execStopped", "sandbox_exec", { name: "mcp-a", command: ["true"] });

@@ -11,6 +11,7 @@ import dev.agentkernel.sandbox.SandboxExec;
 import dev.agentkernel.sandbox.SandboxFiles;
 import dev.agentkernel.sandbox.SandboxInfo;
 import dev.agentkernel.sandbox.SandboxName;
+import dev.agentkernel.sandbox.SandboxProcesses;
 import dev.agentkernel.sandbox.SandboxService;
 import dev.agentkernel.sandbox.SandboxStatus;
 import dev.agentkernel.store.DurationText;
@@ -101,6 +102,26 @@ final class SandboxTools {
                                 .stringMap("files", "Absolute path to content, e.g. {\"/app/main.py\": \"print(1)\"}")
                                 .required("name", "files"),
                         this::writeFiles),
+                tool("sandbox_exec_detach", "Start a detached (background) command in a sandbox; returns its id"
+                                + " (NAME:N) for sandbox_exec_status, sandbox_exec_logs and sandbox_exec_kill.",
+                        Schema.object()
+                                .string("name", "Name of the sandbox")
+                                .strings("command", "The command and its arguments")
+                                .strings("env", "Environment variables as KEY=VALUE")
+                                .string("workdir", "Working directory inside the sandbox")
+                                .bool("sudo", "Run the command as root")
+                                .required("name", "command"),
+                        this::detach),
+                tool("sandbox_exec_status", "Get the status of a detached command (running, completed, failed).",
+                        Schema.object().string("id", "The detached command's id").required("id"), this::detachedStatus),
+                tool("sandbox_exec_logs", "Get the stdout or stderr of a detached command.",
+                        Schema.object().string("id", "The detached command's id")
+                                .oneOf("stream", List.of("stdout", "stderr"), "Which stream (default: stdout)")
+                                .required("id"), this::detachedLogs),
+                tool("sandbox_exec_kill", "Kill a detached command (SIGTERM to its process group).",
+                        Schema.object().string("id", "The detached command's id").required("id"), this::detachedKill),
+                tool("sandbox_exec_list", "List the detached commands of a sandbox, or of every running one.",
+                        Schema.object().string("name", "Name of the sandbox (optional)"), this::detachedList),
                 tool("sandbox_extend_ttl", "Extend a sandbox's time to live.",
                         Schema.object()
                                 .string("name", "Name of the sandbox")
@@ -186,15 +207,7 @@ final class SandboxTools {
     }
 
     private String exec(ToolArgs a) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String pair : a.strings("env")) {
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                throw new UserInputException("bad env entry '" + Quoted.bounded(pair) + "': use KEY=VALUE");
-            }
-            env.put(pair.substring(0, eq), pair.substring(eq + 1));
-        }
-        ExecRequest request = new ExecRequest(command(a), env, a.string("workdir"), a.bool("sudo") ? "root" : null,
+        ExecRequest request = new ExecRequest(command(a), envList(a), a.string("workdir"), a.bool("sudo") ? "root" : null,
                 false, false, false, 0);
         return output(new SandboxExec(service).run(name(a), request));
     }
@@ -270,6 +283,89 @@ final class SandboxTools {
         files.forEach((path, content) -> contents.put(path, content.getBytes(StandardCharsets.UTF_8)));
         int n = new SandboxFiles(service).writeAll(name, contents);
         return "Wrote " + n + " file(s) to sandbox '" + name + "'";
+    }
+
+    private static Map<String, String> envList(ToolArgs a) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String pair : a.strings("env")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new UserInputException("bad env entry '" + Quoted.bounded(pair) + "': use KEY=VALUE");
+            }
+            env.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        return env;
+    }
+
+    /** A detached command's id here: its sandbox and its session number, so that the id alone finds it. */
+    private record DetachedId(SandboxName sandbox, long session) {
+        static DetachedId parse(String id) {
+            int colon = id.lastIndexOf(':');
+            try {
+                long session = Long.parseLong(id.substring(colon + 1));
+                if (colon > 0 && session > 0) {
+                    return new DetachedId(SandboxName.of(id.substring(0, colon)), session);
+                }
+            } catch (NumberFormatException ignored) {
+                // below
+            }
+            throw new UserInputException("bad detached command id '" + Quoted.bounded(id) + "': use NAME:N as"
+                    + " sandbox_exec_detach returned it");
+        }
+
+        @Override
+        public String toString() {
+            return sandbox + ":" + session;
+        }
+    }
+
+    private static String describe(SandboxName sandbox, dev.agentkernel.agent.DetachedInfo d) {
+        String status = d.running() ? "running" : Integer.valueOf(0).equals(d.exitCode()) ? "completed" : "failed";
+        return new DetachedId(sandbox, d.session()) + "\t" + status + "\t"
+                + (d.exitCode() == null ? "-" : d.exitCode().toString()) + "\tpid " + d.pid() + "\t"
+                + String.join(" ", d.command());
+    }
+
+    private String detach(ToolArgs a) {
+        SandboxName name = name(a);
+        ExecRequest request = new ExecRequest(command(a), envList(a), a.string("workdir"),
+                a.bool("sudo") ? "root" : null, false, false, true, 0);
+        dev.agentkernel.agent.DetachedProcess p = new SandboxProcesses(service).detach(name, request);
+        return "Started detached command " + new DetachedId(name, p.session()) + " (pid " + p.pid() + ")";
+    }
+
+    private String detachedStatus(ToolArgs a) {
+        DetachedId id = DetachedId.parse(a.required("id"));
+        return describe(id.sandbox(), new SandboxProcesses(service).find(id.sandbox(), id.session()));
+    }
+
+    private String detachedLogs(ToolArgs a) {
+        DetachedId id = DetachedId.parse(a.required("id"));
+        String stream = a.string("stream");
+        if (stream != null && !stream.equals("stdout") && !stream.equals("stderr")) {
+            throw new UserInputException("stream must be stdout or stderr");
+        }
+        byte[] log = new SandboxProcesses(service).log(id.sandbox(), id.session(),
+                "stderr".equals(stream) ? dev.agentkernel.agent.LogStream.STDERR : dev.agentkernel.agent.LogStream.STDOUT);
+        return new String(log, StandardCharsets.UTF_8);
+    }
+
+    private String detachedKill(ToolArgs a) {
+        DetachedId id = DetachedId.parse(a.required("id"));
+        new SandboxProcesses(service).kill(id.sandbox(), id.session());
+        return "Command " + id + " killed.";
+    }
+
+    private String detachedList(ToolArgs a) {
+        List<SandboxName> names = a.string("name") != null ? List.of(name(a)) : service.list().stream()
+                .filter(s -> s.status() == SandboxStatus.RUNNING).map(s -> SandboxName.of(s.name())).toList();
+        StringBuilder out = new StringBuilder();
+        for (SandboxName n : names) {
+            for (dev.agentkernel.agent.DetachedInfo d : new SandboxProcesses(service).list(n)) {
+                out.append(describe(n, d)).append('\n');
+            }
+        }
+        return out.length() == 0 ? "No detached commands." : "ID\tSTATUS\tEXIT\tPID\tCOMMAND\n" + out;
     }
 
     private String extendTtl(ToolArgs a) {

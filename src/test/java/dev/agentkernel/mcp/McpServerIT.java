@@ -31,7 +31,8 @@ class McpServerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TOOLS = List.of("sandbox_run", "sandbox_create", "sandbox_exec", "sandbox_list",
             "sandbox_remove", "sandbox_start", "sandbox_stop", "sandbox_file_write", "sandbox_file_read",
-            "sandbox_write_files", "sandbox_extend_ttl");
+            "sandbox_write_files", "sandbox_extend_ttl", "sandbox_exec_detach", "sandbox_exec_status",
+            "sandbox_exec_logs", "sandbox_exec_kill", "sandbox_exec_list");
 
     @Test
     void everyToolThroughTheTypeScriptClient() throws Exception {
@@ -72,6 +73,16 @@ class McpServerIT {
             ok(r, "writeFiles", "Wrote 2 file(s) to sandbox 'mcp-a'");
             assertThat(text(r, "readBack")).isEqualTo("AB");
             assertThat(text(r, "list")).startsWith("NAME\tSTATUS\tBACKEND\tIMAGE\n").contains("mcp-a\trunning\tqemu");
+            String id = r.get("detachedId").asText();
+            assertThat(id).matches("mcp-a:\\d+");
+            ok(r, "detach", "Started detached command " + id);
+            ok(r, "detachedStatus", id + "\trunning\t-");
+            assertThat(text(r, "detachedOut")).isEqualTo("bg-out\n");
+            assertThat(text(r, "detachedErr")).isEqualTo("bg-err\n");
+            ok(r, "detachedList", id + "\trunning");
+            ok(r, "detachedKill", "Command " + id + " killed.");
+            ok(r, "detachedAfter", id + "\tfailed\t143");
+            error(r, "detachedBadId", "bad detached command id");
             ok(r, "stop", "Sandbox 'mcp-a' stopped.");
             ok(r, "stopAgain", "already stopped");
             error(r, "execStopped", "is stopped");
