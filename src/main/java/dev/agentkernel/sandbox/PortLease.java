@@ -18,15 +18,22 @@ import java.util.Optional;
  * as long as the lease is open (a killed process's lock goes with it). Close it on the thread that opened it.
  */
 record PortLease(AgentClient client, FileLocks.Held port) implements Closeable {
-    /** Ports the guest agent serves: each is a connection of its own. */
-    /** How long a port may take to answer the sync ping before it counts as busy. */
-    private static final Duration SYNC_WAIT = Duration.ofSeconds(2);
+    /**
+     * How long a port may first take to answer the sync ping before the next port is tried: short, because a
+     * port whose guest side was reopening as we connected can drop the ping, and another port answers at once.
+     * Each pass over all ports doubles it (a loaded guest may be slow everywhere), up to {@link #MAX_SYNC_WAIT}.
+     * An unanswered ping is harmless: the next client of that port skips its late answer.
+     */
+    private static final Duration FIRST_SYNC_WAIT = Duration.ofMillis(250);
+    private static final Duration MAX_SYNC_WAIT = Duration.ofSeconds(4);
 
+    /** Ports the guest agent serves: each is a connection of its own. */
     static final int SERVED_PORTS = dev.agentkernel.agent.AgentPortLayout.PORTS;
 
     /** A client on the first free port, waiting for one up to {@code wait}. */
     static PortLease connectAny(SandboxDirectory dir, Duration wait) throws IOException {
         Instant deadline = Instant.now().plus(wait);
+        Duration syncWait = FIRST_SYNC_WAIT;
         while (true) {
             if (!java.nio.file.Files.isDirectory(dir.path().resolve("ports"))) {
                 // removed meanwhile: taking a lock would create the directory again
@@ -39,7 +46,7 @@ record PortLease(AgentClient client, FileLocks.Held port) implements Closeable {
                     try {
                         channel = new VirtioSerialTransport(AgentPortLayout.socket(dir.path(), i))
                                 .connect(Instant.now().plusSeconds(2));
-                        if (dev.agentkernel.agent.PingSync.inStep(channel, SYNC_WAIT)) {
+                        if (dev.agentkernel.agent.PingSync.inStep(channel, syncWait)) {
                             return new PortLease(new AgentClient(channel), held.get());
                         }
                     } catch (IOException | RuntimeException e) {
@@ -49,6 +56,7 @@ record PortLease(AgentClient client, FileLocks.Held port) implements Closeable {
                     held.get().close();
                 }
             }
+            syncWait = syncWait.multipliedBy(2).compareTo(MAX_SYNC_WAIT) > 0 ? MAX_SYNC_WAIT : syncWait.multipliedBy(2);
             if (Instant.now().isAfter(deadline)) {
                 throw new VmException("all " + SERVED_PORTS + " agent ports of " + dir.path()
                         + " are in use; try again when a command has finished");
