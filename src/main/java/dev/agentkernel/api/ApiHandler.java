@@ -31,6 +31,7 @@ import java.util.Map;
 final class ApiHandler extends Handler.Abstract {
     /** agentkernel's limit on a request body. */
     static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+    private static final long MAX_DRAINED_BYTES = 64L * 1024 * 1024;
 
     private final List<Route> routes;
     private final ApiKeys keys;
@@ -122,21 +123,36 @@ final class ApiHandler extends Handler.Abstract {
     /** The request body, refused with 413 past the limit (by its Content-Length, or as it is read). */
     private static byte[] body(Request request) throws IOException {
         long declared = request.getLength();
-        if (declared > MAX_BODY_BYTES) {
-            throw tooLarge();
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
         byte[] buf = new byte[64 * 1024];
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > MAX_BODY_BYTES) {
+                drain(in, buf);
+                throw tooLarge();
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
             int n;
             while ((n = in.read(buf)) > 0) {
                 if (out.size() + n > MAX_BODY_BYTES) {
+                    drain(in, buf);
                     throw tooLarge();
                 }
                 out.write(buf, 0, n);
             }
+            return out.toByteArray();
         }
-        return out.toByteArray();
+    }
+
+    /**
+     * Reads and drops the rest of a refused body, up to {@link #MAX_DRAINED_BYTES}: a client still sending
+     * when the server answers and closes gets a connection reset instead of the 413, so a moderately oversized
+     * body is read to its end first; a larger one is cut off.
+     */
+    private static void drain(InputStream in, byte[] buf) throws IOException {
+        long drained = 0;
+        int n;
+        while (drained < MAX_DRAINED_BYTES && (n = in.read(buf)) > 0) {
+            drained += n;
+        }
     }
 
     private static ApiException tooLarge() {

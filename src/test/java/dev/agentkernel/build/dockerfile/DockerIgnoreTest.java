@@ -158,6 +158,8 @@ class DockerIgnoreTest {
     void doubleStarPrefixMatchesAtAnyDepth(@ForAll("names") List<String> parents, @ForAll("name") String leaf) {
         String path = parents.isEmpty() ? leaf : String.join("/", parents) + "/" + leaf;
         assertThat(DockerIgnore.parse("**/" + leaf).excludes(path)).isTrue();
+        // a parent named like the other pattern is matched by it, and everything below with it
+        net.jqwik.api.Assume.that(!parents.contains(leaf + "q"));
         assertThat(DockerIgnore.parse("**/" + leaf + "q").excludes(path)).isFalse();
     }
 
