@@ -90,8 +90,10 @@ final class StdioAgents implements AgentConnector, Closeable {
     @Override
     public void close() {
         for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            // the agent first: killed children first would let it report their exit before it dies
+            List<ProcessHandle> children = p.descendants().toList();
             p.destroyForcibly();
+            children.forEach(ProcessHandle::destroyForcibly);
         }
         for (Process p : processes) {
             try {
