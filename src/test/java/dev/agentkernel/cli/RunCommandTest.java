@@ -41,6 +41,9 @@ class RunCommandTest {
 
     @AfterAll
     void cleanUp() {
+        if (home != null) {
+            VmFixtures.removeEverySandbox(home); // a failed case may have left its sandbox; its assertion says so
+        }
         if (images != null) {
             images.close();
         }

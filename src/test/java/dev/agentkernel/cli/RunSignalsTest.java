@@ -46,6 +46,9 @@ class RunSignalsTest {
 
     @AfterAll
     void cleanUp() {
+        if (home != null) {
+            VmFixtures.removeEverySandbox(home); // a failed case may have left its sandbox; its assertion says so
+        }
         if (images != null) {
             images.close();
         }

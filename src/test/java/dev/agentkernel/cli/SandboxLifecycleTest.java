@@ -64,12 +64,9 @@ class SandboxLifecycleTest {
     @AfterAll
     void cleanUp() {
         try {
-            if (home != null && Files.isDirectory(home.resolve("sandboxes"))) {
-                for (Path dir : VmFixtures.sandboxDirs(AgentkernelHome.at(home))) {
-                    cli("rm", "-f", dir.getFileName().toString());
-                }
+            if (home != null) {
+                assertThat(VmFixtures.removeEverySandbox(home)).as("monitors rm -f did not end").isEmpty();
                 assertThat(VmFixtures.sandboxDirs(AgentkernelHome.at(home))).isEmpty();
-                assertThat(VmFixtures.monitorsUnderAfterWaiting(home)).isEmpty();
             }
         } finally {
             if (images != null) {

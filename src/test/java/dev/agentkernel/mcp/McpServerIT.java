@@ -98,6 +98,7 @@ class McpServerIT {
             assertThat(VmFixtures.monitorsUnderAfterWaiting(home)).isEmpty();
             assertThat(VmFixtures.sandboxDirs(AgentkernelHome.at(home))).isEmpty();
         } finally {
+            VmFixtures.removeEverySandbox(home); // a failed step may have left a sandbox; its assertion says so
             VmFixtures.deleteTree(work);
         }
     }

@@ -95,6 +95,33 @@ public final class VmFixtures {
         return left;
     }
 
+    /**
+     * Last-resort clean-up for a test class whose assertions failed midway: removes every sandbox under
+     * {@code home} through the service (killing its monitor), then kills by PID any monitor still running there.
+     * Returns the PIDs it had to kill that way (a test that passed leaves none).
+     */
+    public static List<Long> removeEverySandbox(Path home) {
+        if (Files.isDirectory(home)) {
+            dev.agentkernel.sandbox.SandboxService service =
+                    new dev.agentkernel.sandbox.SandboxService(AgentkernelHome.at(home), System.getenv());
+            service.list(); // sweeps one-shot sandboxes whose owner is gone
+            for (dev.agentkernel.sandbox.SandboxName name : service.store().names()) {
+                try {
+                    service.remove(name, true);
+                } catch (RuntimeException e) {
+                    // killed below by PID
+                }
+            }
+        }
+        List<Long> killed = new java.util.ArrayList<>();
+        for (ProcessHandle monitor : monitorsUnder(home)) {
+            monitor.destroyForcibly();
+            killed.add(monitor.pid());
+        }
+        monitorsUnderAfterWaiting(home);
+        return killed;
+    }
+
     public static void deleteTree(Path dir) {
         Sandbox.deleteTree(dir);
     }
