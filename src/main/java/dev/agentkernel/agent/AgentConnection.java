@@ -1,5 +1,6 @@
 package dev.agentkernel.agent;
 
+import dev.agentkernel.errors.Quote;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.VmException;
@@ -191,7 +192,7 @@ public final class AgentConnection implements Closeable {
             }
         });
         if (reply.isError()) {
-            throw new GuestPathException("cannot copy " + dev.agentkernel.errors.Quote.name(path) + " out of the guest: "
+            throw new GuestPathException("cannot copy " + Quote.name(path) + " out of the guest: "
                     + reply.quotedError(), reply.error());
         }
         return liveness.await(this, done, null, "copying " + path + " out of the guest");
@@ -203,7 +204,7 @@ public final class AgentConnection implements Closeable {
         GuestPaths.requireAbsolute(path);
         Reply reply = call(Wire.object().put("type", "copy_in").put("path", path), "copy_in", CALL_TIMEOUT, null);
         if (reply.isError()) {
-            throw new GuestPathException("cannot copy into " + dev.agentkernel.errors.Quote.name(path)
+            throw new GuestPathException("cannot copy into " + Quote.name(path)
                     + " in the guest: " + reply.quotedError(), reply.error());
         }
         return new CopyInStream(this, reply.body().integer("copy", 1, 0xFFFFFFFFL), path);
@@ -355,7 +356,7 @@ public final class AgentConnection implements Closeable {
         if (node.get("id").isNull()) {
             String error = new WireObject(node, "an answer without id").optText("error");
             throw new AgentProtocolException("it reported an error that answers no request: "
-                    + dev.agentkernel.errors.Quote.text(error));
+                    + Quote.text(error));
         }
         String id = new WireObject(node, "an answer").string("id");
         PendingCalls.Call call = pending.take(id);
@@ -375,7 +376,7 @@ public final class AgentConnection implements Closeable {
         String event = new WireObject(node, "an event").string("event");
         WireObject body = new WireObject(node, "its " + event + " event");
         if (node.has("id")) {
-            throw new AgentProtocolException("it sent a " + dev.agentkernel.errors.Quote.name(event)
+            throw new AgentProtocolException("it sent a " + Quote.name(event)
                     + " event with an id (events have none)");
         }
         switch (event) {
@@ -409,7 +410,7 @@ public final class AgentConnection implements Closeable {
                 }
             }
             default -> throw new AgentProtocolException("it sent an unknown event "
-                    + dev.agentkernel.errors.Quote.name(event));
+                    + Quote.name(event));
         }
     }
 

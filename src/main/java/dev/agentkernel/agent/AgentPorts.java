@@ -18,6 +18,7 @@ public final class AgentPorts implements AgentConnector {
     public static final Duration DEFAULT_PORT_WAIT = Duration.ofSeconds(60);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final long POLL_MS = 50;
+    private static final Duration FIRST_HELLO_WAIT = Duration.ofMillis(250);
 
     private final Path sandboxDir;
     private final int ports;
@@ -43,18 +44,23 @@ public final class AgentPorts implements AgentConnector {
 
     /**
      * A port whose agent does not answer {@code hello} in time is skipped (its guest side may still be ending
-     * the session of a client that was killed); the last such error is reported when no port answers.
+     * the session of a client that was killed, or was reopening its port as we connected and dropped the
+     * hello); the last such error is reported when no port answers. The first pass gives each port
+     * {@link #FIRST_HELLO_WAIT}, since another port answers at once, and each pass doubles it up to the
+     * hello timeout (a loaded guest may be slow on every port). An unanswered hello is harmless: the next
+     * client of that port skips its late answer.
      */
     @Override
     public AgentConnection open() {
         Instant deadline = Instant.now().plus(portWait);
         VmException lastRefusal = null;
+        Duration hello = FIRST_HELLO_WAIT.compareTo(helloTimeout) < 0 ? FIRST_HELLO_WAIT : helloTimeout;
         while (true) {
             for (int i = 0; i < ports; i++) {
                 Optional<PortLock> lock = take(i);
                 if (lock.isPresent()) {
                     try {
-                        return connect(i, lock.get());
+                        return connect(i, lock.get(), hello);
                     } catch (AgentProtocolException e) {
                         throw e;
                     } catch (VmException e) {
@@ -62,6 +68,7 @@ public final class AgentPorts implements AgentConnector {
                     }
                 }
             }
+            hello = hello.multipliedBy(2).compareTo(helloTimeout) > 0 ? helloTimeout : hello.multipliedBy(2);
             if (Instant.now().isAfter(deadline)) {
                 if (lastRefusal != null) {
                     throw lastRefusal;
@@ -88,7 +95,7 @@ public final class AgentPorts implements AgentConnector {
         }
     }
 
-    private AgentConnection connect(int port, PortLock lock) {
+    private AgentConnection connect(int port, PortLock lock, Duration helloWait) {
         String label = "port " + AgentPortLayout.portName(port) + " of " + sandboxDir;
         AgentChannel channel;
         try {
@@ -102,7 +109,7 @@ public final class AgentPorts implements AgentConnector {
             closeQuietly(lock);
             throw e;
         }
-        return AgentConnection.open(channel, helloTimeout, label, lock);
+        return AgentConnection.open(channel, helloWait, label, lock);
     }
 
     private static void closeQuietly(PortLock lock) {

@@ -1,5 +1,6 @@
 package dev.agentkernel.agent;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.VmException;
 
@@ -141,7 +142,7 @@ public final class ExecSession {
     }
 
     private String commandName() {
-        return dev.agentkernel.errors.Quote.name(spec.command().get(0));
+        return Quote.name(spec.command().get(0));
     }
 
     // ---- from the reader thread ----

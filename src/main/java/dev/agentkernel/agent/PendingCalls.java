@@ -1,5 +1,6 @@
 package dev.agentkernel.agent;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.AgentkernelException;
 
 import java.util.ArrayDeque;
@@ -53,6 +54,6 @@ final class PendingCalls {
 
 
     private static String shown(String id) {
-        return dev.agentkernel.errors.Quote.name(id);
+        return Quote.name(id);
     }
 }

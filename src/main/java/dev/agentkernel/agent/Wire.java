@@ -1,5 +1,6 @@
 package dev.agentkernel.agent;
 
+import dev.agentkernel.errors.Quote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -104,6 +105,6 @@ final class Wire {
             return "unreadable";
         }
         int nl = message.indexOf('\n');
-        return dev.agentkernel.errors.Quote.escape(nl < 0 ? message : message.substring(0, nl), 120);
+        return Quote.escape(nl < 0 ? message : message.substring(0, nl), 120);
     }
 }

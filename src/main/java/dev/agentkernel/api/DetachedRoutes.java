@@ -1,5 +1,6 @@
 package dev.agentkernel.api;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.agent.DetachedInfo;
 import dev.agentkernel.agent.DetachedProcess;
 import dev.agentkernel.agent.LogStream;
@@ -74,7 +75,7 @@ final class DetachedRoutes {
         } catch (NumberFormatException ignored) {
             // below
         }
-        throw ApiException.badRequest("bad detached command id '" + dev.agentkernel.store.Quoted.bounded(id)
+        throw ApiException.badRequest("bad detached command id '" + Quote.escape(id, Quote.MAX_CHARS)
                 + "': a positive number");
     }
 

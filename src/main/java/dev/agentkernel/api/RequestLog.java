@@ -1,5 +1,6 @@
 package dev.agentkernel.api;
 
+import dev.agentkernel.errors.Quote;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -13,7 +14,7 @@ final class RequestLog {
     }
 
     void request(String method, String path, int status, long millis) {
-        line(method + " " + dev.agentkernel.store.Quoted.bounded(path) + " " + status + " " + millis + " ms");
+        line(method + " " + Quote.escape(path, Quote.MAX_CHARS) + " " + status + " " + millis + " ms");
     }
 
     void note(String text) {

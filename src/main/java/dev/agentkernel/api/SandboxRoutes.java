@@ -1,5 +1,6 @@
 package dev.agentkernel.api;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.sandbox.ConsoleTail;
 import dev.agentkernel.sandbox.CreateRequest;
@@ -125,7 +126,7 @@ final class SandboxRoutes {
         for (String pair : b.strings("env")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new UserInputException("bad env entry '" + dev.agentkernel.store.Quoted.bounded(pair)
+                throw new UserInputException("bad env entry '" + Quote.escape(pair, Quote.MAX_CHARS)
                         + "': use KEY=VALUE");
             }
             env.put(pair.substring(0, eq), pair.substring(eq + 1));

@@ -1,5 +1,6 @@
 package dev.agentkernel.cli;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -40,7 +41,7 @@ final class CompletionsCommand implements Callable<Integer> {
             case "zsh" -> "autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n"
                     + AutoComplete.bash(root.getCommandName(), root);
             case "fish" -> fish(root);
-            default -> throw new UserInputException("completions: unknown shell " + dev.agentkernel.errors.Quote.name(shell)
+            default -> throw new UserInputException("completions: unknown shell " + Quote.name(shell)
                     + "; give bash, zsh or fish");
         };
         PrintWriter out = spec.commandLine().getOut();

@@ -1,7 +1,7 @@
 package dev.agentkernel.cli;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
-import dev.agentkernel.store.Quoted;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +17,7 @@ final class KeyValues {
         for (String pair : pairs) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new UserInputException(option + " expects NAME=VALUE, not '" + Quoted.bounded(pair) + "'");
+                throw new UserInputException(option + " expects NAME=VALUE, not " + Quote.name(pair));
             }
             map.put(pair.substring(0, eq), pair.substring(eq + 1));
         }

@@ -1,5 +1,6 @@
 package dev.agentkernel.cli;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.store.AgentkernelHome;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,7 +90,7 @@ public final class Main implements Runnable {
     private static int handleParameterError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("agentkernel: " + dev.agentkernel.errors.Quote.forTerminal(e.getMessage(), ErrorReport.MAX_MESSAGE));
+        err.println("agentkernel: " + Quote.forTerminal(e.getMessage(), ErrorReport.MAX_MESSAGE));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return 2;

@@ -1,5 +1,6 @@
 package dev.agentkernel.mcp;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.agent.RunResult;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.UserInputException;
@@ -15,7 +16,6 @@ import dev.agentkernel.sandbox.SandboxProcesses;
 import dev.agentkernel.sandbox.SandboxService;
 import dev.agentkernel.sandbox.SandboxStatus;
 import dev.agentkernel.store.DurationText;
-import dev.agentkernel.store.Quoted;
 import dev.agentkernel.vm.SandboxOptions;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -290,7 +290,7 @@ final class SandboxTools {
         for (String pair : a.strings("env")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
-                throw new UserInputException("bad env entry '" + Quoted.bounded(pair) + "': use KEY=VALUE");
+                throw new UserInputException("bad env entry " + Quote.name(pair) + ": use KEY=VALUE");
             }
             env.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
@@ -309,7 +309,7 @@ final class SandboxTools {
             } catch (NumberFormatException ignored) {
                 // below
             }
-            throw new UserInputException("bad detached command id '" + Quoted.bounded(id) + "': use NAME:N as"
+            throw new UserInputException("bad detached command id " + Quote.name(id) + ": use NAME:N as"
                     + " sandbox_exec_detach returned it");
         }
 

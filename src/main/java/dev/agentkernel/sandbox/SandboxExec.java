@@ -1,5 +1,9 @@
 package dev.agentkernel.sandbox;
 
+import dev.agentkernel.agent.AgentClient;
+import dev.agentkernel.agent.AgentConnection;
+import dev.agentkernel.agent.AgentPortLayout;
+import dev.agentkernel.agent.AgentPorts;
 import dev.agentkernel.agent.AgentRequest;
 import dev.agentkernel.agent.RunResult;
 import dev.agentkernel.errors.UserInputException;
@@ -7,7 +11,6 @@ import dev.agentkernel.errors.VmException;
 
 import dev.agentkernel.store.FileLocks;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -34,14 +37,21 @@ public final class SandboxExec {
         if (e.user() != null && !e.user().equals("root") && !e.user().equals("0")) {
             throw new UserInputException("running as user '" + e.user() + "' needs the streaming agent protocol");
         }
-        try (PortLease lease = PortLease.connectAny(dir, PORT_WAIT)) {
-            return lease.client().run(new AgentRequest.Run(e.command(), e.cwd(), e.env(), request.timeoutMs()));
-        } catch (IOException ex) {
-            throw gone(name) ? removed(name, ex)
-                    : new VmException("lost the connection to sandbox '" + name + "': " + ex.getMessage(), ex);
+        try (AgentClient client = client(dir, PORT_WAIT)) {
+            return client.run(new AgentRequest.Run(e.command(), e.cwd(), e.env(), request.timeoutMs()));
         } catch (VmException ex) {
             throw gone(name) ? removed(name, ex) : ex;
         }
+    }
+
+    /** A version-1 client on the first free agent port of the sandbox, in step (hello), waiting up to {@code wait}. */
+    static AgentClient client(SandboxDirectory dir, Duration wait) {
+        if (!java.nio.file.Files.isDirectory(dir.path().resolve("ports"))) {
+            // removed meanwhile: taking a port's lock would create the sandbox's directory again
+            throw new VmException("the sandbox at " + dir.path() + " was removed");
+        }
+        return new AgentClient(new AgentPorts(dir.path(), AgentPortLayout.PORTS, wait, AgentConnection.HELLO_TIMEOUT)
+                .open());
     }
 
     /** Whether the sandbox is gone, once an rm -f that killed its monitor (and so broke the command) has finished. */

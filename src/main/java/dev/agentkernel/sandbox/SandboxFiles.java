@@ -1,10 +1,10 @@
 package dev.agentkernel.sandbox;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.agent.AgentClient;
 import dev.agentkernel.agent.AgentRefusedException;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.errors.VmException;
-import dev.agentkernel.store.Quoted;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -35,7 +35,7 @@ public final class SandboxFiles {
             throw new UserInputException("a file path is required");
         }
         if (path.indexOf('\0') >= 0) {
-            throw new UserInputException("bad file path '" + Quoted.bounded(path) + "': it contains a NUL byte");
+            throw new UserInputException("bad file path " + Quote.name(path) + ": it contains a NUL byte");
         }
         StringBuilder out = new StringBuilder();
         for (String part : path.split("/")) {
@@ -43,7 +43,7 @@ public final class SandboxFiles {
                 continue;
             }
             if (part.equals("..")) {
-                throw new UserInputException("bad file path '" + Quoted.bounded(path) + "': '..' is not allowed");
+                throw new UserInputException("bad file path " + Quote.name(path) + ": '..' is not allowed");
             }
             out.append('/').append(part);
         }
@@ -66,7 +66,7 @@ public final class SandboxFiles {
         files.forEach((path, content) -> {
             String guest = guestPath(path);
             if (content.length > MAX_FILE_BYTES) {
-                throw new UserInputException("file " + Quoted.bounded(guest) + " is " + content.length
+                throw new UserInputException("file " + Quote.escape(guest, Quote.MAX_CHARS) + " is " + content.length
                         + " bytes; one file written this way is at most " + MAX_FILE_BYTES + " (use agentkernel cp)");
             }
             checked.put(guest, content);
@@ -96,17 +96,16 @@ public final class SandboxFiles {
         SandboxRecord record = exec.settled(name);
         SandboxDirectory dir = service.store().directory(name);
         exec.requireRunning(record, dir);
-        try (PortLease lease = PortLease.connectAny(dir, PORT_WAIT)) {
-            return action.apply(lease.client());
+        try (AgentClient client = SandboxExec.client(dir, PORT_WAIT)) {
+            return action.apply(client);
         } catch (AgentRefusedException e) {
             throw new GuestFileException("sandbox '" + name + "': " + e.getMessage().replaceFirst("^the guest agent failed: ", ""), e);
-        } catch (IOException | VmException e) {
+        } catch (VmException e) {
             exec.awaitUnlocked(name, Duration.ofSeconds(10));
             if (!service.store().exists(name)) {
                 throw new SandboxRemovedException("sandbox '" + name + "' was removed during the file operation", e);
             }
-            throw e instanceof VmException v ? v
-                    : new VmException("lost the connection to sandbox '" + name + "': " + e.getMessage(), e);
+            throw e;
         }
     }
 }

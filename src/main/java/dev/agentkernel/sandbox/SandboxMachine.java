@@ -142,9 +142,9 @@ final class SandboxMachine {
             return;
         }
         Instant deadline = Instant.now().plus(grace);
-        try (PortLease lease = PortLease.connectAny(dir, Duration.ofSeconds(2))) {
-            lease.client().shutdown(grace.compareTo(AGENT_ANSWER) < 0 ? grace : AGENT_ANSWER);
-        } catch (AgentkernelException | IOException e) {
+        try (AgentClient client = SandboxExec.client(dir, Duration.ofSeconds(2))) {
+            client.shutdown(grace.compareTo(AGENT_ANSWER) < 0 ? grace : AGENT_ANSWER);
+        } catch (AgentkernelException e) {
             // the guest does not answer: the monitor is stopped from outside below
         }
         Duration left = Duration.between(Instant.now(), deadline);

@@ -1,7 +1,7 @@
 package dev.agentkernel.sandbox;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
-import dev.agentkernel.store.Quoted;
 
 import java.util.regex.Pattern;
 
@@ -11,7 +11,7 @@ public record SandboxName(String value) {
 
     public SandboxName {
         if (value == null || !VALID.matcher(value).matches()) {
-            throw new UserInputException("bad sandbox name '" + Quoted.bounded(value) + "': use 1-63 letters,"
+            throw new UserInputException("bad sandbox name " + Quote.name(value) + ": use 1-63 letters,"
                     + " digits, '-' or '_', starting and ending with a letter or digit");
         }
     }

@@ -1,5 +1,6 @@
 package dev.agentkernel.sandbox;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.agent.AgentConnection;
 import dev.agentkernel.agent.AgentPorts;
 import dev.agentkernel.agent.DetachedInfo;
@@ -10,7 +11,6 @@ import dev.agentkernel.agent.ExitStatus;
 import dev.agentkernel.agent.LogChunk;
 import dev.agentkernel.agent.LogStream;
 import dev.agentkernel.errors.VmException;
-import dev.agentkernel.store.Quoted;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -120,7 +120,7 @@ public final class SandboxProcesses {
         } catch (VmException e) {
             exec.awaitUnlocked(name, Duration.ofSeconds(10));
             if (!service.store().exists(name)) {
-                throw new SandboxRemovedException("sandbox '" + Quoted.bounded(name.value())
+                throw new SandboxRemovedException("sandbox '" + Quote.escape(name.value(), Quote.MAX_CHARS)
                         + "' was removed while the command ran", e);
             }
             throw e;

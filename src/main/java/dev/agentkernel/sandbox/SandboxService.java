@@ -1,5 +1,6 @@
 package dev.agentkernel.sandbox;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.StoreException;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.errors.VmException;
@@ -222,7 +223,7 @@ public final class SandboxService {
                 return info(record.get(), store.directory(name));
             }
         }
-        throw new NoSuchSandboxException("no sandbox has the uuid '" + dev.agentkernel.store.Quoted.bounded(uuid) + "'");
+        throw new NoSuchSandboxException("no sandbox has the uuid " + Quote.name(uuid));
     }
 
     /** Replaces a sandbox's labels and description (a null argument leaves that one as it is). */
@@ -285,7 +286,7 @@ public final class SandboxService {
      */
     public void sweepOrphans() {
         for (SandboxName name : store.leftoverDirectories(LEFTOVER_AGE)) {
-            FileLocks.tryExclusive(home.locks().resolve("sandbox-" + name + ".lock")).ifPresent(held -> {
+            store.tryLock(name).ifPresent(held -> {
                 try (held) {
                     if (!store.exists(name)) {
                         SandboxStore.deleteTree(store.directory(name).path());
@@ -301,7 +302,7 @@ public final class SandboxService {
             if (owner == null || owner.isAlive()) {
                 continue;
             }
-            Optional<FileLocks.Held> lock = FileLocks.tryExclusive(home.locks().resolve("sandbox-" + name + ".lock"));
+            Optional<FileLocks.Held> lock = store.tryLock(name);
             if (lock.isEmpty()) {
                 continue;
             }

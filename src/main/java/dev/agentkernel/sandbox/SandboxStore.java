@@ -39,12 +39,16 @@ public final class SandboxStore {
 
     /** The sandbox's lock; held while its record, disk or monitor change. */
     public FileLocks.Held lock(SandboxName name) {
-        return FileLocks.exclusive(home.locks().resolve("sandbox-" + name.value() + ".lock"));
+        return FileLocks.exclusive(lockFile(name));
     }
 
     /** The sandbox's lock if nobody holds it now (a create, start, stop or rm in progress does). */
     public Optional<FileLocks.Held> tryLock(SandboxName name) {
-        return FileLocks.tryExclusive(home.locks().resolve("sandbox-" + name.value() + ".lock"));
+        return FileLocks.tryExclusive(lockFile(name));
+    }
+
+    private Path lockFile(SandboxName name) {
+        return home.locks().resolve("sandbox-" + name.value() + ".lock");
     }
 
     public boolean exists(SandboxName name) {
@@ -133,14 +137,9 @@ public final class SandboxStore {
         }
     }
 
-    /** Deletes a directory tree without following symbolic links; best effort, keeps going on errors. */
+    /** Deletes a directory tree without following symbolic links; fails when something could not be deleted. */
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(AtomicFiles::deleteQuietly);
-        }
+        dev.agentkernel.vm.Sandbox.deleteTree(dir);
         if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("could not delete everything in " + dir);
         }

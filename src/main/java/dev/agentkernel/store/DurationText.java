@@ -1,5 +1,6 @@
 package dev.agentkernel.store;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
 
 import java.time.Duration;
@@ -37,7 +38,7 @@ public final class DurationText {
             }
             return d;
         } catch (DateTimeParseException e) {
-            throw new UserInputException(option + ": bad duration '" + Quoted.bounded(text)
+            throw new UserInputException(option + ": bad duration '" + Quote.escape(text, Quote.MAX_CHARS)
                     + "': use e.g. 90s, 30m, 12h, 7d, 2w or P7D");
         }
     }

@@ -1,12 +1,8 @@
 package dev.agentkernel.api;
 
-import dev.agentkernel.agent.AgentChannel;
 import dev.agentkernel.agent.AgentClient;
-import dev.agentkernel.agent.AgentPortLayout;
 import dev.agentkernel.agent.AgentRequest;
-import dev.agentkernel.agent.PingSync;
-import dev.agentkernel.agent.VirtioSerialTransport;
-import dev.agentkernel.store.FileLocks;
+import dev.agentkernel.agent.AgentPorts;
 import dev.agentkernel.testing.BusyboxImages;
 import dev.agentkernel.vm.VmFixtures;
 
@@ -111,14 +107,7 @@ public final class ApiBenchmark {
                 report("agentkernel exec from the CLI (a JVM each, 10 runs)", cli, 0, 0);
 
                 Path dir = home.resolve("sandboxes/bench");
-                int port = AgentPortLayout.PORTS - 1;
-                try (FileLocks.Held held = FileLocks.tryExclusive(AgentPortLayout.lockFile(dir, port)).orElseThrow();
-                     AgentChannel channel = new VirtioSerialTransport(AgentPortLayout.socket(dir, port))
-                             .connect(Instant.now().plusSeconds(2))) {
-                    if (!PingSync.inStep(channel, Duration.ofSeconds(5))) {
-                        throw new AssertionError("agent port " + port + " is not in step");
-                    }
-                    AgentClient agent = new AgentClient(channel);
+                try (AgentClient agent = new AgentClient(new AgentPorts(dir).open())) {
                     List<Long> ping = new ArrayList<>();
                     List<Long> run = new ArrayList<>();
                     for (int i = 0; i < sequential; i++) {
