@@ -2,7 +2,7 @@ package dev.agentkernel.api;
 
 import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
-import dev.agentkernel.sandbox.ConsoleTail;
+import dev.agentkernel.vm.LogTail;
 import dev.agentkernel.sandbox.CreateRequest;
 import dev.agentkernel.sandbox.ExecRequest;
 import dev.agentkernel.sandbox.SandboxExec;
@@ -105,7 +105,7 @@ final class SandboxRoutes {
     }
 
     private Reply logs(Call c) {
-        List<Map<String, Object>> entries = ConsoleTail.lines(service.consoleLog(name(c)), 1000).stream()
+        List<Map<String, Object>> entries = LogTail.lines(service.consoleLog(name(c)), 1000).stream()
                 .map(line -> Map.<String, Object>of("source", "console", "line", line)).toList();
         return Reply.ok(entries);
     }

@@ -12,6 +12,7 @@ import dev.agentkernel.store.AtomicFiles;
 import dev.agentkernel.store.FileLocks;
 import dev.agentkernel.vm.Accelerator;
 import dev.agentkernel.vm.Backend;
+import dev.agentkernel.vm.LogTail;
 import dev.agentkernel.vm.Sandbox;
 import dev.agentkernel.vm.SandboxOptions;
 import dev.agentkernel.vm.VmSpec;
@@ -123,7 +124,8 @@ final class SandboxMachine {
 
     private static VmException failed(SandboxDirectory dir, ProcessIdentity monitor, String what) {
         String message = what + "; is the agent in the image (convert without --no-agent) and can the kernel mount it?"
-                + ConsoleTail.of(dir, 15);
+                + LogTail.block("guest console", dir.consoleLog(), 15)
+                + LogTail.block("monitor output", dir.monitorLog(), 5);
         try {
             Files.writeString(dir.lastExit(), what + "\n");
         } catch (IOException ignored) {

@@ -14,6 +14,7 @@ import dev.agentkernel.rootfs.RootfsPins;
 import dev.agentkernel.rootfs.RootfsResult;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.store.FileLocks;
+import dev.agentkernel.vm.LogTail;
 import dev.agentkernel.vm.SandboxOptions;
 
 import java.io.IOException;
@@ -350,7 +351,7 @@ public final class SandboxService {
         List<String> console = List.of();
         if (status == SandboxStatus.EXITED) {
             reason = exitReason(dir, monitor);
-            console = ConsoleTail.lines(dir.consoleLog(), 15);
+            console = LogTail.lines(dir.consoleLog(), 15);
         }
         return new SandboxInfo(record, status,
                 status == SandboxStatus.RUNNING ? monitor.get().process().pid() : 0,
@@ -360,12 +361,12 @@ public final class SandboxService {
     private static String exitReason(SandboxDirectory dir, Optional<MonitorRecord> monitor) {
         try {
             if (Files.isRegularFile(dir.lastExit())) {
-                return ConsoleTail.lines(dir.lastExit(), 1).stream().findFirst().orElse("unknown");
+                return LogTail.lines(dir.lastExit(), 1).stream().findFirst().orElse("unknown");
             }
         } catch (RuntimeException ignored) {
             // fall through to what the console says
         }
-        List<String> tail = ConsoleTail.lines(dir.consoleLog(), 40);
+        List<String> tail = LogTail.lines(dir.consoleLog(), 40);
         String pid = monitor.map(m -> " (pid " + m.process().pid() + ")").orElse("");
         if (tail.stream().anyMatch(l -> l.contains("Kernel panic"))) {
             return "the guest kernel panicked; its monitor" + pid + " ended";

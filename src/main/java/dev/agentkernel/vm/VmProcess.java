@@ -4,11 +4,8 @@ import dev.agentkernel.errors.ToolException;
 import dev.agentkernel.process.CommandRunner;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -70,29 +67,6 @@ public final class VmProcess {
 
     /** The last {@code lines} lines of the guest console and of the monitor's own output, for error messages. */
     public String lastLines(int lines) {
-        StringBuilder out = new StringBuilder();
-        appendTail(out, "guest console", consoleLog, lines);
-        appendTail(out, "monitor output", monitorLog, lines);
-        return out.toString();
-    }
-
-    private static void appendTail(StringBuilder out, String title, Path file, int lines) {
-        if (file == null || !Files.isRegularFile(file)) {
-            return;
-        }
-        try {
-            List<String> all = new ArrayList<>(List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8)
-                    .replace("\r", "").split("\n")));
-            all.removeIf(String::isBlank);
-            if (all.isEmpty()) {
-                return;
-            }
-            out.append("\n--- last lines of the ").append(title).append(" ---\n");
-            for (String line : all.subList(Math.max(0, all.size() - lines), all.size())) {
-                out.append(line).append('\n');
-            }
-        } catch (IOException e) {
-            out.append("\n(cannot read ").append(file).append(": ").append(e.getMessage()).append(")\n");
-        }
+        return LogTail.block("guest console", consoleLog, lines) + LogTail.block("monitor output", monitorLog, lines);
     }
 }

@@ -1,4 +1,4 @@
-package dev.agentkernel.sandbox;
+package dev.agentkernel.vm;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -9,28 +9,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The last lines of a sandbox's console (written by the guest, so of any size and content): read from the
- * end with a bound, control characters other than tabs replaced, for error messages and {@code inspect}.
+ * The last lines of a log a guest or monitor wrote (so of any size and content): read from the end with a
+ * bound, control characters other than tabs replaced, for error messages and {@code inspect}.
  */
-public final class ConsoleTail {
+public final class LogTail {
     private static final int MAX_BYTES = 16 * 1024;
     private static final int MAX_LINE = 300;
 
-    private ConsoleTail() {
+    private LogTail() {
     }
 
-    /** A block "--- last lines of the guest console ---" followed by the lines, or "" when there are none. */
-    static String of(SandboxDirectory dir, int lines) {
-        List<String> tail = lines(dir.consoleLog(), lines);
-        List<String> monitor = lines(dir.monitorLog(), 5);
-        StringBuilder out = new StringBuilder();
-        if (!tail.isEmpty()) {
-            out.append("\n--- last lines of the guest console ---\n").append(String.join("\n", tail));
-        }
-        if (!monitor.isEmpty()) {
-            out.append("\n--- last lines of the monitor's output ---\n").append(String.join("\n", monitor));
-        }
-        return out.toString();
+    /** "--- last lines of the TITLE ---" and the lines, or "" when the file has none. */
+    public static String block(String title, Path file, int lines) {
+        List<String> tail = file == null ? List.of() : lines(file, lines);
+        return tail.isEmpty() ? "" : "\n--- last lines of the " + title + " ---\n" + String.join("\n", tail) + "\n";
     }
 
     public static List<String> lines(Path file, int lines) {
