@@ -1,10 +1,10 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.agent.RunResult;
+import dev.agentkernel.agent.DetachedProcess;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.sandbox.ExecRequest;
-import dev.agentkernel.sandbox.SandboxExec;
 import dev.agentkernel.sandbox.SandboxName;
+import dev.agentkernel.sandbox.SandboxProcesses;
 import dev.agentkernel.sandbox.SandboxService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,14 +12,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code agentkernel exec NAME -- CMD...}: runs a command in a running sandbox; exits with its exit code. */
 @Command(name = "exec", mixinStandardHelpOptions = true,
-        description = "Run a command in a running sandbox; exits with the command's exit code.")
+        description = {"Run a command in a running sandbox; exits with the command's exit code.",
+                "Output streams as the command writes it. -it gives an interactive terminal (as docker exec -it);"
+                        + " -d runs it detached and prints its id for exec-list, exec-logs and exec-kill."})
 final class ExecCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "Sandbox name.")
     String name;
@@ -33,8 +34,18 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory in the guest.")
     String workdir;
 
-    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Run as this user (name or uid).")
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
+            description = "Run as this user: a name from the guest's /etc/passwd or a uid, with an optional group.")
     String user;
+
+    @Option(names = {"-i", "--interactive"}, description = "Forward stdin to the command until EOF.")
+    boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Give the command a pseudo-terminal (with -i: this terminal, in raw mode).")
+    boolean tty;
+
+    @Option(names = {"-d", "--detach"}, description = "Run the command detached; print its id.")
+    boolean detach;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Kill the command after this long (exit code 124).")
     Long timeoutSeconds;
@@ -47,23 +58,19 @@ final class ExecCommand implements Callable<Integer> {
         if (timeoutSeconds != null && timeoutSeconds <= 0) {
             throw new UserInputException("--timeout must be a positive number of seconds");
         }
-        ExecRequest request = new ExecRequest(command, KeyValues.parse(env, "-e"), workdir, user, false, false, false,
-                timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis());
-        SandboxExec exec = new SandboxExec(new SandboxService(Main.home(spec), System.getenv()));
-        RunResult r = exec.run(SandboxName.of(name), request);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        RunCommand.printExactly(r.stdoutBytes(), out, System.out);
-        RunCommand.printExactly(r.stderrBytes(), err, System.err);
-        if (r.timedOut()) {
-            err.println("agentkernel: the command timed out after " + timeoutSeconds + " s and was killed");
-            err.flush();
-            return RunCommand.TIMED_OUT;
+        if (detach && (interactive || tty)) {
+            throw new UserInputException("-d runs the command detached: it cannot take -i or -t");
         }
-        if (r.error() != null) {
-            err.println("agentkernel: " + r.error());
+        ExecRequest request = new ExecRequest(command, KeyValues.parse(env, "-e"), workdir, user, tty, interactive,
+                detach, timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis());
+        SandboxProcesses processes = new SandboxProcesses(new SandboxService(Main.home(spec), System.getenv()));
+        SandboxName sandbox = SandboxName.of(name);
+        if (detach) {
+            DetachedProcess started = processes.detach(sandbox, request);
+            spec.commandLine().getOut().println(started.session());
+            spec.commandLine().getOut().flush();
+            return 0;
         }
-        err.flush();
-        return r.exitCode();
+        return AttachedExec.run(processes, sandbox, request, spec);
     }
 }

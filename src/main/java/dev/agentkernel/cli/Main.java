@@ -32,7 +32,8 @@ import java.util.function.Supplier;
                 ListCommand.class,
                 InspectCommand.class,
                 LogsCommand.class,
-                ExecCommand.class,
+                ExecCommand.class, AttachCommand.class, ExecListCommand.class, ExecLogsCommand.class,
+                ExecKillCommand.class,
                 ExtendTtlCommand.class,
                 SandboxCommand.class,
                 ServeCommand.class,
@@ -65,9 +66,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        PrintWriter err = new PrintWriter(System.err, true);
+        PrintWriter err = ProcessStreams.ERR;
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
-        System.exit(ErrorReport.guard(() -> commandLine().execute(args), err, debug));
+        System.exit(ErrorReport.guard(() -> commandLine().setOut(ProcessStreams.OUT).setErr(err).execute(args), err,
+                debug));
     }
 
     /** The configured command line, on the data directory of the environment. */

@@ -39,7 +39,31 @@ public final class SandboxProcesses {
     private static ExecSpec spec(SandboxRecord record, ExecRequest request) {
         ExecEnvironment e = ExecEnvironment.resolve(record, request);
         return new ExecSpec(e.command(), e.cwd(), e.env(), e.user(), false, ExecSpec.DEFAULT_ROWS, ExecSpec.DEFAULT_COLS,
-                false, request.timeoutMs(), false);
+                request.stdin(), request.timeoutMs(), false);
+    }
+
+    /**
+     * Starts a command and leaves the caller attached to it: stdin (when {@code request.stdin()}), signals and,
+     * with a terminal size, a pseudo-terminal of that size; output goes to the streams as the guest produces it
+     * (with a terminal, all of it to {@code stdout}). The caller closes what it gets.
+     */
+    public AttachedCommand attach(SandboxName name, ExecRequest request, TerminalSize terminal, OutputStream stdout,
+                                  OutputStream stderr) {
+        SandboxRecord record = exec.settled(name);
+        SandboxDirectory dir = service.store().directory(name);
+        exec.requireRunning(record, dir);
+        ExecSpec spec = spec(record, request);
+        if (terminal != null) {
+            spec = spec.withTty(terminal.rows(), terminal.cols());
+        }
+        AgentConnection agent = new AgentPorts(dir.path()).open();
+        try {
+            ExecSession session = agent.start(spec, stdout, stderr);
+            return new AttachedCommand(agent, session, e -> lostAgent(name, e));
+        } catch (RuntimeException e) {
+            agent.close();
+            throw e instanceof VmException v ? lostAgent(name, v) : e;
+        }
     }
 
     /**
@@ -91,6 +115,11 @@ public final class SandboxProcesses {
 
     /** Sends SIGTERM to a running detached command's process group; one that has ended is a conflict. */
     public void kill(SandboxName name, long session) {
+        kill(name, session, "TERM");
+    }
+
+    /** Sends {@code signal} ("TERM", "KILL", "9") to a running detached command's process group. */
+    public void kill(SandboxName name, long session, String signal) {
         withAgent(name, (record, agent) -> {
             DetachedInfo info = agent.list().stream().filter(d -> d.session() == session).findFirst()
                     .orElseThrow(() -> noSuchCommand(name, session));
@@ -98,7 +127,7 @@ public final class SandboxProcesses {
                 throw new SandboxConflictException("detached command " + session + " of sandbox '" + name
                         + "' has already ended (exit code " + info.exitCode() + ")");
             }
-            agent.kill(session, "TERM");
+            agent.kill(session, signal);
             return null;
         });
     }
@@ -118,13 +147,18 @@ public final class SandboxProcesses {
         try (AgentConnection agent = new AgentPorts(dir.path()).open()) {
             return call.apply(record, agent);
         } catch (VmException e) {
-            exec.awaitUnlocked(name, Duration.ofSeconds(10));
-            if (!service.store().exists(name)) {
-                throw new SandboxRemovedException("sandbox '" + Quote.escape(name.value(), Quote.MAX_CHARS)
-                        + "' was removed while the command ran", e);
-            }
-            throw e;
+            throw lostAgent(name, e);
         }
+    }
+
+    /** What losing the agent means: the sandbox was removed under the command, or the error as it is. */
+    private RuntimeException lostAgent(SandboxName name, VmException e) {
+        exec.awaitUnlocked(name, Duration.ofSeconds(10));
+        if (!service.store().exists(name)) {
+            return new SandboxRemovedException("sandbox '" + Quote.escape(name.value(), Quote.MAX_CHARS)
+                    + "' was removed while the command ran", e);
+        }
+        return e;
     }
 
 }

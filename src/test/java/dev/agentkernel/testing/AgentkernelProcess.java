@@ -1,6 +1,5 @@
 package dev.agentkernel.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +24,11 @@ public final class AgentkernelProcess implements AutoCloseable {
     }
 
     public static AgentkernelProcess start(Path home, String... args) throws IOException {
+        return startWithInput(home, Path.of("/dev/null"), args);
+    }
+
+    /** As {@link #start}, its stdin read from {@code stdin}. */
+    public static AgentkernelProcess startWithInput(Path home, Path stdin, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.agentkernel.cli.Main"));
         command.addAll(List.of(args));
@@ -33,7 +37,7 @@ public final class AgentkernelProcess implements AutoCloseable {
         Path err = Files.createTempFile(home.getParent(), "err", ".txt");
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()));
         pb.environment().put("AGENTKERNEL_HOME", home.toString());
         return new AgentkernelProcess(pb.start(), out, err);
     }
