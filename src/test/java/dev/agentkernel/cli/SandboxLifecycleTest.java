@@ -3,6 +3,7 @@ package dev.agentkernel.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.store.AgentkernelHome;
+import dev.agentkernel.testing.AgentkernelProcess;
 import dev.agentkernel.testing.BusyboxImages;
 import dev.agentkernel.vm.VmFixtures;
 import org.junit.jupiter.api.AfterAll;
@@ -250,9 +251,19 @@ class SandboxLifecycleTest {
 
     @Test
     @Order(9)
-    void removingASandboxLeavesNothing() throws IOException {
-        CliRun rm = cli("rm", "-f", "life");
-        assertThat(rm.exitCode()).as(rm.err()).isZero();
+    void removingASandboxDuringAnExecEndsItClearlyAndLeavesNothing() throws Exception {
+        try (AgentkernelProcess exec = AgentkernelProcess.start(home, "exec", "life", "--", "sh", "-c",
+                "echo started; exec sleep 300")) {
+            java.time.Instant deadline = java.time.Instant.now().plusSeconds(30);
+            while (!exec.out().contains("started")) {
+                assertThat(java.time.Instant.now()).as("the exec started; stderr: %s", exec.err()).isBefore(deadline);
+                Thread.sleep(50);
+            }
+            CliRun rm = cli("rm", "-f", "life");
+            assertThat(rm.exitCode()).as(rm.err()).isZero();
+            assertThat(exec.waitFor(java.time.Duration.ofSeconds(60))).isNotZero();
+            assertThat(exec.err()).contains("sandbox 'life' was removed while the command ran");
+        }
         assertThat(VmFixtures.sandboxDirs(AgentkernelHome.at(home))).isEmpty();
         assertThat(VmFixtures.monitorsUnderAfterWaiting(home)).isEmpty();
         assertThat(home.resolve("pins")).isEmptyDirectory();
