@@ -2,7 +2,6 @@ package dev.agentkernel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.testing.AgentkernelProcess;
 import dev.agentkernel.testing.BusyboxImages;
 import dev.agentkernel.vm.VmFixtures;
@@ -55,19 +54,7 @@ class ExecModesTest {
 
     @AfterAll
     void cleanUp() {
-        try {
-            if (home != null) {
-                assertThat(VmFixtures.removeEverySandbox(home)).as("monitors rm -f did not end").isEmpty();
-                assertThat(VmFixtures.sandboxDirs(AgentkernelHome.at(home))).isEmpty();
-            }
-        } finally {
-            if (images != null) {
-                images.close();
-            }
-            if (work != null) {
-                VmFixtures.deleteTree(work);
-            }
-        }
+        VmFixtures.tearDown(home, work, images);
     }
 
     private CliRun cli(String... args) {

@@ -64,19 +64,7 @@ class SandboxLifecycleTest {
 
     @AfterAll
     void cleanUp() {
-        try {
-            if (home != null) {
-                assertThat(VmFixtures.removeEverySandbox(home)).as("monitors rm -f did not end").isEmpty();
-                assertThat(VmFixtures.sandboxDirs(AgentkernelHome.at(home))).isEmpty();
-            }
-        } finally {
-            if (images != null) {
-                images.close();
-            }
-            if (work != null) {
-                VmFixtures.deleteTree(work);
-            }
-        }
+        VmFixtures.tearDown(home, work, images);
     }
 
     private CliRun cli(String... args) {

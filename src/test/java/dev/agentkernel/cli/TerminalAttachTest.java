@@ -1,6 +1,5 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.testing.DebianImage;
 import dev.agentkernel.testing.TmuxSession;
 import dev.agentkernel.vm.VmFixtures;
@@ -49,16 +48,7 @@ class TerminalAttachTest {
 
     @AfterAll
     void cleanUp() {
-        try {
-            if (home != null) {
-                assertThat(VmFixtures.removeEverySandbox(home)).as("monitors rm -f did not end").isEmpty();
-                assertThat(VmFixtures.sandboxDirs(AgentkernelHome.at(home))).isEmpty();
-            }
-        } finally {
-            if (work != null) {
-                VmFixtures.deleteTree(work);
-            }
-        }
+        VmFixtures.tearDown(home, work);
     }
 
     /** Runs {@code command} in a fresh window, then prints its exit code and whether the terminal is canonical again. */

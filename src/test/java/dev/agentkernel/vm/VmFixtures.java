@@ -122,6 +122,34 @@ public final class VmFixtures {
         return killed;
     }
 
+    /**
+     * The end of a VM test class: removes every sandbox under {@code home} and fails if one's monitor had to be
+     * killed by PID or a sandbox directory is left; then, whatever failed, closes {@code resources} and deletes
+     * {@code work}. Null arguments (a set-up that failed early) are skipped.
+     */
+    public static void tearDown(Path home, Path work, AutoCloseable... resources) {
+        try {
+            if (home != null) {
+                org.assertj.core.api.Assertions.assertThat(removeEverySandbox(home))
+                        .as("monitors that rm -f did not end").isEmpty();
+                org.assertj.core.api.Assertions.assertThat(sandboxDirs(AgentkernelHome.at(home))).isEmpty();
+            }
+        } finally {
+            for (AutoCloseable resource : resources) {
+                if (resource != null) {
+                    try {
+                        resource.close();
+                    } catch (Exception e) {
+                        throw new AssertionError("closing " + resource + " failed", e);
+                    }
+                }
+            }
+            if (work != null) {
+                deleteTree(work);
+            }
+        }
+    }
+
     public static void deleteTree(Path dir) {
         Sandbox.deleteTree(dir);
     }
