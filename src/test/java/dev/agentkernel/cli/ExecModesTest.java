@@ -153,6 +153,29 @@ class ExecModesTest {
         assertThat(cli("exec-kill", "modes", id, "-s", "NOT A SIGNAL").exitCode()).isEqualTo(2);
     }
 
+    /** The seed's own example, word for word: an engine build, a sandbox from the stored image, an exec. */
+    @Test
+    void theSeedsExampleBuildsCreatesAndExecs() throws IOException {
+        Path context = Files.createDirectories(work.resolve("my-tools"));
+        Files.copy(Files.exists(Path.of("/bin/busybox")) ? Path.of("/bin/busybox")
+                : dev.agentkernel.testing.RequiredTools.require("busybox"), context.resolve("busybox"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n"
+                + "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nRUN echo 'Welcome to my-tools' > /etc/motd\n");
+        String image = "my-tools-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        CliRun built = cli("build", "-t", image, context.toString());
+        assertThat(built.exitCode()).as(built.err()).isZero();
+        try {
+            CliRun created = cli("create", "my-sandbox", "--image", image, "--accel", "tcg", "--memory", "256");
+            assertThat(created.exitCode()).as(created.err()).isZero();
+            CliRun motd = cli("exec", "my-sandbox", "--", "cat", "/etc/motd");
+            assertThat(motd.exitCode()).as(motd.err()).isZero();
+            assertThat(motd.out()).isEqualTo("Welcome to my-tools\n");
+            assertThat(cli("rm", "-f", "my-sandbox").exitCode()).isZero();
+        } finally {
+            assertThat(cli("images", "rm", image).exitCode()).isZero();
+        }
+    }
+
     @Test
     void conflictingOptionsAreBadInput() {
         CliRun r = cli("exec", "-d", "-t", "modes", "--", "true");
