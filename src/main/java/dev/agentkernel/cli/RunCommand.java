@@ -1,12 +1,11 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.agent.RunResult;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.process.CommandRunner;
 import dev.agentkernel.process.ProcessIdentity;
 import dev.agentkernel.sandbox.CreateRequest;
 import dev.agentkernel.sandbox.ExecRequest;
-import dev.agentkernel.sandbox.SandboxExec;
+import dev.agentkernel.sandbox.SandboxProcesses;
 import dev.agentkernel.sandbox.SandboxName;
 import dev.agentkernel.sandbox.SandboxService;
 import dev.agentkernel.store.AgentkernelHome;
@@ -16,14 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +65,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Run as this user (default: the image's).")
     String user;
 
+    @Option(names = {"-i", "--interactive"}, description = "Forward stdin to the command until EOF.")
+    boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Give the command a pseudo-terminal (with -i: this terminal, in raw mode).")
+    boolean tty;
+
     @Option(names = "--timings", description = "Print the time of each step on stderr.")
     boolean timings;
 
@@ -94,7 +96,6 @@ public final class RunCommand implements Callable<Integer> {
                 : "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6)));
         AgentkernelHome home = Main.home(spec);
         SandboxService service = new SandboxService(home, System.getenv());
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ProcessIdentity self = ProcessIdentity.current();
         Thread cleanup = new Thread(() -> service.abandon(sandbox, self), "run-cleanup");
@@ -110,14 +111,10 @@ public final class RunCommand implements Callable<Integer> {
                     dev.agentkernel.rootfs.ConversionListener.NONE);
             created = true;
             Instant t1 = Instant.now();
-            RunResult r = new SandboxExec(service).run(sandbox, new ExecRequest(command, parseEnv(env), workdir, user,
-                    false, false, false, timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis()));
+            int exitCode = AttachedExec.run(new SandboxProcesses(service), sandbox, new ExecRequest(command,
+                    parseEnv(env), workdir, user, tty, interactive, false,
+                    timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis()), spec);
             Instant t2 = Instant.now();
-            printExactly(r.stdoutBytes(), out, System.out);
-            printExactly(r.stderrBytes(), err, System.err);
-            if (r.stdoutTruncated() || r.stderrTruncated()) {
-                err.println("agentkernel: the command's output was cut at the agent's limit");
-            }
             if (!keep) {
                 service.remove(sandbox, true);
             } else {
@@ -129,14 +126,7 @@ public final class RunCommand implements Callable<Integer> {
                         Duration.between(t0, t1).toMillis(), Duration.between(t1, t2).toMillis(),
                         Duration.between(t2, Instant.now()).toMillis());
             }
-            if (r.timedOut()) {
-                err.println("agentkernel: the command timed out after " + timeoutSeconds + " s and was killed");
-                return TIMED_OUT;
-            }
-            if (r.error() != null) {
-                err.println("agentkernel: " + r.error());
-            }
-            return r.exitCode();
+            return exitCode;
         } finally {
             err.flush();
             if (!keep) {
@@ -154,21 +144,5 @@ public final class RunCommand implements Callable<Integer> {
 
     static Map<String, String> parseEnv(List<String> pairs) {
         return new LinkedHashMap<>(KeyValues.parse(pairs, "-e"));
-    }
-
-    /**
-     * The command's output as it wrote it: text through picocli's writer, other bytes (binary data, Latin-1)
-     * straight to the process's stream, which a writer would re-encode.
-     */
-    static void printExactly(byte[] bytes, PrintWriter writer, PrintStream raw) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
-            writer.print(text);
-            writer.flush();
-        } else {
-            writer.flush();
-            raw.write(bytes, 0, bytes.length);
-            raw.flush();
-        }
     }
 }
