@@ -5,6 +5,8 @@ import dev.agentkernel.errors.VmException;
 import dev.agentkernel.process.CommandRunner;
 import dev.agentkernel.process.Executables;
 import dev.agentkernel.rootfs.DiskUsage;
+import dev.agentkernel.vm.Backend;
+import dev.agentkernel.vm.DiskCopy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,14 +15,24 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A sandbox's disk: a qcow2 overlay whose read-only backing file is the cached rootfs, so a new disk is ready
- * in milliseconds whatever the image's size, costs only what the guest writes, and never changes the cache.
+ * A sandbox's disk. For QEMU a qcow2 overlay whose read-only backing file is the cached rootfs, so a new disk is
+ * ready in milliseconds whatever the image's size, costs only what the guest writes, and never changes the
+ * cache. Firecracker reads raw images only: a reflink copy where the file system shares blocks, else a sparse
+ * copy (seconds for a large image; the cache is only read either way).
  */
 final class SandboxDisk {
     private SandboxDisk() {
     }
 
-    static void create(Path rootfs, Path disk) {
+    static void create(Path rootfs, SandboxDirectory dir, Backend backend) {
+        if (backend == Backend.FIRECRACKER) {
+            DiskCopy.copy(rootfs, dir.rawDisk());
+        } else {
+            createOverlay(rootfs, dir.disk());
+        }
+    }
+
+    private static void createOverlay(Path rootfs, Path disk) {
         if (Executables.find(System.getenv("PATH"), "qemu-img").isEmpty()) {
             throw new ToolException("qemu-img is not installed (Debian: apt-get install qemu-utils); sandboxes"
                     + " need it for their copy-on-write disks");

@@ -1,9 +1,6 @@
 package dev.agentkernel.sandbox;
 
 import dev.agentkernel.agent.AgentClient;
-import dev.agentkernel.agent.AgentConnection;
-import dev.agentkernel.agent.AgentPortLayout;
-import dev.agentkernel.agent.AgentPorts;
 import dev.agentkernel.agent.AgentRequest;
 import dev.agentkernel.agent.RunResult;
 import dev.agentkernel.errors.UserInputException;
@@ -46,12 +43,7 @@ public final class SandboxExec {
 
     /** A version-1 client on the first free agent port of the sandbox, in step (hello), waiting up to {@code wait}. */
     static AgentClient client(SandboxDirectory dir, Duration wait) {
-        if (!java.nio.file.Files.isDirectory(dir.path().resolve("ports"))) {
-            // removed meanwhile: taking a port's lock would create the sandbox's directory again
-            throw new VmException("the sandbox at " + dir.path() + " was removed");
-        }
-        return new AgentClient(new AgentPorts(dir.path(), AgentPortLayout.PORTS, wait, AgentConnection.HELLO_TIMEOUT)
-                .open());
+        return new AgentClient(SandboxConnections.open(dir, wait));
     }
 
     /** Whether the sandbox is gone, once an rm -f that killed its monitor (and so broke the command) has finished. */

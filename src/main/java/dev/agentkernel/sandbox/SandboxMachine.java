@@ -2,7 +2,7 @@ package dev.agentkernel.sandbox;
 
 import dev.agentkernel.agent.AgentClient;
 import dev.agentkernel.agent.AgentPortLayout;
-import dev.agentkernel.agent.VirtioSerialTransport;
+import dev.agentkernel.agent.AgentTransport;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.ToolException;
 import dev.agentkernel.errors.VmException;
@@ -45,9 +45,12 @@ final class SandboxMachine {
         this.env = env;
     }
 
-    /** Checks the monitor and kernel a record asks for, before anything is converted or created. */
-    void check(SandboxRecord record) {
-        Sandbox.prepare(home, options(record, SandboxOptions.DEFAULT_BOOT_TIMEOUT), env);
+    /**
+     * Checks the monitor and kernel a record asks for, before anything is converted or created; returns the
+     * backend chosen, which the sandbox's disk is then made for.
+     */
+    Backend check(SandboxRecord record) {
+        return Sandbox.prepare(home, options(record, null, SandboxOptions.DEFAULT_BOOT_TIMEOUT), env).backend();
     }
 
     /**
@@ -55,8 +58,10 @@ final class SandboxMachine {
      * says why, and the error carries the console's last lines.
      */
     MonitorRecord start(SandboxRecord record, SandboxDirectory dir, Duration bootTimeout) {
-        Sandbox.Launch launch = Sandbox.prepare(home, options(record, bootTimeout), env);
-        VmSpec spec = new VmSpec(launch.kernel(), dir.disk(), VmSpec.DiskFormat.QCOW2, record.memoryMb(),
+        // the backend the disk was made for, whatever is installed now or the record asked for
+        Sandbox.Launch launch = Sandbox.prepare(home, options(record, dir.diskBackend(), bootTimeout), env);
+        VmSpec spec = new VmSpec(launch.kernel(), dir.diskFile(),
+                launch.backend() == Backend.FIRECRACKER ? VmSpec.DiskFormat.RAW : VmSpec.DiskFormat.QCOW2, record.memoryMb(),
                 record.cpus(), dir.path(), AgentPortLayout.PORTS);
         rotateConsole(dir);
         AtomicFiles.deleteQuietly(dir.lastExit());
@@ -79,7 +84,8 @@ final class SandboxMachine {
         MonitorRecord monitor = new MonitorRecord(identity.get(), Instant.now().toString(), argv.get(1));
         SandboxJson.write(dir.monitor(), monitor);
         try {
-            awaitAgent(dir, identity.get(), Instant.now().plus(bootTimeout), bootTimeout);
+            awaitAgent(dir, launch.monitor().transport(spec), identity.get(), Instant.now().plus(bootTimeout),
+                    bootTimeout);
             return monitor;
         } catch (RuntimeException e) {
             identity.get().terminate(Duration.ofSeconds(2));
@@ -88,18 +94,19 @@ final class SandboxMachine {
         }
     }
 
-    private static SandboxOptions options(SandboxRecord record, Duration bootTimeout) {
-        return new SandboxOptions(Path.of(record.rootfs()), record.backend() == null ? null : Backend.parse(record.backend()),
+    private static SandboxOptions options(SandboxRecord record, Backend disk, Duration bootTimeout) {
+        Backend backend = disk != null ? disk : record.backend() == null ? null : Backend.parse(record.backend());
+        return new SandboxOptions(Path.of(record.rootfs()), backend,
                 record.kernel() == null ? null : Path.of(record.kernel()),
                 record.accelerator() == null ? null : Accelerator.parse(record.accelerator()),
                 record.memoryMb(), record.cpus(), bootTimeout, true);
     }
 
     /** Pings on port 0 until the agent answers, the monitor dies or the deadline passes. */
-    private void awaitAgent(SandboxDirectory dir, ProcessIdentity monitor, Instant deadline, Duration bootTimeout) {
+    private void awaitAgent(SandboxDirectory dir, AgentTransport transport, ProcessIdentity monitor, Instant deadline,
+                            Duration bootTimeout) {
         Path lockFile = AgentPortLayout.lockFile(dir.path(), 0);
         try (FileLocks.Held port = FileLocks.exclusive(lockFile)) {
-            VirtioSerialTransport transport = new VirtioSerialTransport(AgentPortLayout.socket(dir.path(), 0));
             while (true) {
                 if (!monitor.isAlive()) {
                     throw failed(dir, monitor, "the VM stopped before its agent answered");

@@ -56,7 +56,7 @@ public final class SandboxProcesses {
         if (terminal != null) {
             spec = spec.withTty(terminal.rows(), terminal.cols());
         }
-        AgentConnection agent = new AgentPorts(dir.path()).open();
+        AgentConnection agent = SandboxConnections.open(dir, AgentPorts.DEFAULT_PORT_WAIT);
         try {
             ExecSession session = agent.start(spec, stdout, stderr);
             return new AttachedCommand(agent, session, e -> lostAgent(name, e));
@@ -144,7 +144,7 @@ public final class SandboxProcesses {
         SandboxRecord record = exec.settled(name);
         SandboxDirectory dir = service.store().directory(name);
         exec.requireRunning(record, dir);
-        try (AgentConnection agent = new AgentPorts(dir.path()).open()) {
+        try (AgentConnection agent = SandboxConnections.open(dir, AgentPorts.DEFAULT_PORT_WAIT)) {
             return call.apply(record, agent);
         } catch (VmException e) {
             throw lostAgent(name, e);

@@ -15,6 +15,7 @@ import dev.agentkernel.rootfs.RootfsResult;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.store.FileLocks;
 import dev.agentkernel.vm.LogTail;
+import dev.agentkernel.vm.Backend;
 import dev.agentkernel.vm.SandboxOptions;
 
 import java.io.IOException;
@@ -70,7 +71,8 @@ public final class SandboxService {
                 request.cpus(), request.env(), request.workdir(), request.labels(), now.toString(),
                 expiry(now, request.ttl()), request.start() ? SandboxRecord.RUNNING : SandboxRecord.STOPPED,
                 request.owner(), request.description());
-        machine.check(draft.withRootfsForCheck()); // a missing monitor or kernel fails before anything is written
+        // a missing monitor or kernel fails before anything is written
+        Backend backend = machine.check(draft.withRootfsForCheck());
         sweepOrphans();
         try (FileLocks.Held lock = store.lock(name)) {
             if (store.exists(name)) {
@@ -85,7 +87,7 @@ public final class SandboxService {
                 if (rootfs != null) {
                     pin(rootfs, name, dir);
                 }
-                SandboxDisk.create(Path.of(record.rootfs()), dir.disk());
+                SandboxDisk.create(Path.of(record.rootfs()), dir, backend);
                 store.write(record);
                 if (request.start()) {
                     machine.start(record, dir, SandboxOptions.DEFAULT_BOOT_TIMEOUT);
@@ -355,7 +357,7 @@ public final class SandboxService {
         }
         return new SandboxInfo(record, status,
                 status == SandboxStatus.RUNNING ? monitor.get().process().pid() : 0,
-                monitor.map(MonitorRecord::startedAt).orElse(null), SandboxDisk.ownBytes(dir.disk()), reason, console);
+                monitor.map(MonitorRecord::startedAt).orElse(null), SandboxDisk.ownBytes(dir.diskFile()), reason, console);
     }
 
     private static String exitReason(SandboxDirectory dir, Optional<MonitorRecord> monitor) {

@@ -11,11 +11,11 @@ import java.util.List;
  * Gives a sandbox its own writable disk: a reflink copy where the file system shares blocks (btrfs, xfs),
  * else a sparse copy that skips the holes. Either way the cached rootfs is only read.
  */
-final class DiskCopy {
+public final class DiskCopy {
     private DiskCopy() {
     }
 
-    static void copy(Path source, Path target) {
+    public static void copy(Path source, Path target) {
         CommandRunner.Result r = CommandRunner.run(List.of("cp", "--reflink=auto", "--sparse=always", "--",
                 source.toString(), target.toString()), Duration.ofMinutes(10));
         if (r.exitCode() != 0) {

@@ -82,6 +82,11 @@ public final class Sandbox implements AutoCloseable {
 
     /** A prepared monitor and kernel; {@link #start} boots a sandbox on a copy of a root file system. */
     public record Launch(AgentkernelHome home, Monitor monitor, PreparedKernel kernel, SandboxOptions options) {
+        /** The backend this launch's monitor is. */
+        public Backend backend() {
+            return monitor instanceof FirecrackerMonitor ? Backend.FIRECRACKER : Backend.QEMU;
+        }
+
         public Sandbox start(Path rootfs) {
             if (rootfs == null || !Files.isRegularFile(rootfs)) {
                 throw new UserInputException("root file system " + rootfs + " does not exist");

@@ -181,4 +181,31 @@ class FirecrackerVsockTransportTest {
                 .hasMessageContaining("Firecracker refused CONNECT 52000");
         assertThat(new ArrayList<>(handshakeLines)).hasSizeGreaterThan(1).allMatch("CONNECT 52000"::equals);
     }
+
+    /** The connector persistent Firecracker sandboxes use: a version-2 connection per open, no port to lock. */
+    @Test
+    void vsockAgentsOpenVersion2ConnectionsOneAfterAnother() throws IOException {
+        Path socket = standIn("OK 1073741824\n", 1);
+        VsockAgents agents = new VsockAgents(socket, Duration.ofSeconds(20), Duration.ofSeconds(5));
+        for (int round = 0; round < 2; round++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            try (AgentConnection agent = agents.open()) {
+                assertThat(agent.hello()).isNotNull();
+                ExitStatus status = agent.start(ExecSpec.of(List.of("/bin/sh", "-c", "echo round " + "$0; exit 3",
+                        Integer.toString(round))), out, err).waitFor(Duration.ofSeconds(20));
+                assertThat(status.exitCode()).isEqualTo(3);
+            }
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("round " + round + "\n");
+        }
+        assertThat(handshakeLines).containsExactly("CONNECT 52000", "CONNECT 52000");
+    }
+
+    @Test
+    void vsockAgentsSayWhereTheyCouldNotConnect() throws IOException {
+        Path socket = standIn("FAILURE no listener\n", 0);
+        assertThatThrownBy(() -> new VsockAgents(socket, Duration.ofMillis(800), Duration.ofSeconds(1)).open())
+                .isInstanceOf(dev.agentkernel.errors.VmException.class)
+                .hasMessageContaining("over vsock at " + socket).hasMessageContaining("refused CONNECT 52000");
+    }
 }
