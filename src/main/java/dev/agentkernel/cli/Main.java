@@ -93,6 +93,12 @@ public final class Main implements Runnable {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         err.println("agentkernel: " + Quote.forTerminal(e.getMessage(), ErrorReport.MAX_MESSAGE));
+        String name = cl.getCommandSpec().name();
+        if (e instanceof CommandLine.UnmatchedArgumentException && (name.equals("exec") || name.equals("run"))) {
+            // "exec box ls -la": the command's own options were read as ours
+            err.println("agentkernel: put the command after --, as in: agentkernel " + name
+                    + (name.equals("exec") ? " NAME" : " --image SOURCE") + " -- CMD ARGS...");
+        }
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
         return 2;

@@ -77,6 +77,15 @@ class BadInputTest {
     }
 
     @Test
+    void aCommandsOwnOptionsBeforeDashDashGetAHint() {
+        CliRun run = CliRun.run(home, "exec", "box", "ls", "-la");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).containsExactly("agentkernel: Unknown option: '-la'",
+                "agentkernel: put the command after --, as in: agentkernel exec NAME -- CMD ARGS...",
+                "Try 'agentkernel exec --help' for more information.");
+    }
+
+    @Test
     void badContextDockerfileAndOptions() throws IOException {
         assertRejected(2, "build context " + tmp.resolve("nope") + " does not exist",
                 "build", "-t", "x", tmp.resolve("nope").toString());
