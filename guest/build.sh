@@ -2,6 +2,12 @@
 # Builds the guest programs as static binaries into $1 (the Maven build passes target/classes/dev/agentkernel/guest):
 #   agent  the guest agent, injected into every rootfs as /usr/bin/agent
 #   init1  the stage-one init of generated initramfs images (kernels with modular virtio drivers)
+# and, from guest/host/, two programs of the host side of sandbox networking (not guest programs, but static C
+# carried in the jar the same way):
+#   netproxy  the allowlist proxy QEMU's user network starts per guest connection (guestfwd cmd:)
+#   libagentkernel-netpolicy.so  preloaded into QEMU in the default network mode: refuses connections and
+#             datagrams to the host's loopback (and with --no-host-access its own addresses); a shared
+#             library for the host's C library, so built with gcc, skipped with a warning without it
 # musl-gcc when installed (small binaries), else gcc -static. Without a C compiler it warns and builds nothing:
 # the jar still builds, and PackagedAgent says how to get an agent.
 set -eu
@@ -29,6 +35,15 @@ done
 $cc $flags -o "$out/agent.tmp" "$@"
 # shellcheck disable=SC2086
 $cc $flags -o "$out/init1.tmp" "$src/init1.c"
+# shellcheck disable=SC2086
+$cc $flags -o "$out/netproxy.tmp" "$src/host/netproxy.c"
 mv "$out/agent.tmp" "$out/agent"
 mv "$out/init1.tmp" "$out/init1"
-echo "guest/build.sh: built agent and init1 with $cc into $out"
+mv "$out/netproxy.tmp" "$out/netproxy"
+if command -v gcc >/dev/null 2>&1; then
+    gcc -std=gnu11 -O2 -Wall -Wextra -shared -fPIC -s -o "$out/libagentkernel-netpolicy.so.tmp" "$src/host/netpolicy.c"
+    mv "$out/libagentkernel-netpolicy.so.tmp" "$out/libagentkernel-netpolicy.so"
+else
+    echo "[WARNING] guest/build.sh: no gcc, so no network policy library: the default network mode will refuse to start" >&2
+fi
+echo "guest/build.sh: built agent, init1 and netproxy with $cc into $out"

@@ -6,6 +6,7 @@
 #include "exec.h"
 #include "fields.h"
 #include "frame.h"
+#include "net.h"
 #include "run.h"
 
 #include <errno.h>
@@ -244,6 +245,7 @@ struct response handle_request(const char *id, const char *type, const struct js
     else if (!strcmp(type, "exec_logs")) r = handle_exec_logs(id, request);
     else if (!strcmp(type, "exec_kill")) r = handle_exec_kill(id, request);
     else if (!strcmp(type, "shutdown")) r = handle_shutdown(id);
+    else if (!strcmp(type, "net_config")) r = handle_net_config(id, request);
     else r = error_response(id, "unknown request type '%.100s'", type);
     return r;
 }

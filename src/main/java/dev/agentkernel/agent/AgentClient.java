@@ -86,6 +86,11 @@ public final class AgentClient implements Closeable {
         expectSuccess(call(new AgentRequest.Mkdir(path, recursive), DEFAULT_TIMEOUT), "mkdir " + path);
     }
 
+    /** Configures the guest's network interface, resolver, hosts file and hostname (guest/net.c). */
+    public void configureNetwork(AgentRequest.NetConfig config) {
+        expectSuccess(call(config, DEFAULT_TIMEOUT), "net_config");
+    }
+
     /** Asks the guest to sync and power off; returns once the agent has acknowledged. */
     public void shutdown(Duration timeout) {
         expectSuccess(call(new AgentRequest.Shutdown(), timeout), "shutdown");

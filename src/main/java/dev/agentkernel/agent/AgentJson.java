@@ -31,11 +31,38 @@ final class AgentJson {
             node.put("path", read.path());
         } else if (request instanceof AgentRequest.RemoveFile remove) {
             node.put("path", remove.path());
+        } else if (request instanceof AgentRequest.NetConfig net) {
+            encodeNetConfig(node, net);
         } else if (request instanceof AgentRequest.Mkdir mkdir) {
             node.put("path", mkdir.path());
             node.put("recursive", mkdir.recursive());
         }
         return node;
+    }
+
+    private static void encodeNetConfig(ObjectNode node, AgentRequest.NetConfig net) {
+        if (net.address() != null) {
+            node.put("address", net.address());
+            node.put("prefix", net.prefix());
+            if (net.gateway() != null) {
+                node.put("gateway", net.gateway());
+            }
+            if (net.mtu() > 0) {
+                node.put("mtu", net.mtu());
+            }
+        }
+        ArrayNode dns = node.putArray("dns");
+        net.dns().forEach(dns::add);
+        if (net.hostname() != null) {
+            node.put("hostname", net.hostname());
+        }
+        ArrayNode hosts = node.putArray("hosts");
+        for (AgentRequest.HostsEntry entry : net.hosts()) {
+            ObjectNode e = hosts.addObject();
+            e.put("address", entry.address());
+            ArrayNode names = e.putArray("names");
+            entry.names().forEach(names::add);
+        }
     }
 
     /** An answer's version-1 fields, each checked for its type. */

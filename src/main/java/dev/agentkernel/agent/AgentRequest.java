@@ -73,6 +73,39 @@ public sealed interface AgentRequest {
         }
     }
 
+    /**
+     * Configures the guest's network (guest/net.c): lo up; with an {@code address}, eth0 with it, the
+     * {@code prefix}, the MTU (0: the driver's) and the default route via {@code gateway}; /etc/resolv.conf with
+     * {@code dns} (none: the guest resolves nothing itself) and /etc/hosts with the hostname and {@code hosts}.
+     */
+    record NetConfig(String address, int prefix, String gateway, int mtu, List<String> dns, String hostname,
+                     List<HostsEntry> hosts) implements AgentRequest {
+        public NetConfig {
+            dns = List.copyOf(dns);
+            hosts = List.copyOf(hosts);
+            if (prefix < 0 || prefix > 32) {
+                throw new IllegalArgumentException("prefix must be 0..32");
+            }
+        }
+
+        /** Loopback only. */
+        public static NetConfig loopbackOnly(String hostname) {
+            return new NetConfig(null, 0, null, 0, List.of(), hostname, List.of());
+        }
+
+        public String type() {
+            return "net_config";
+        }
+    }
+
+    /** One /etc/hosts line: an address and its names. */
+    record HostsEntry(String address, List<String> names) {
+        public HostsEntry {
+            Objects.requireNonNull(address, "address");
+            names = List.copyOf(names);
+        }
+    }
+
     /** Syncs the guest's disks and powers the VM off, after answering. */
     record Shutdown() implements AgentRequest {
         public String type() {

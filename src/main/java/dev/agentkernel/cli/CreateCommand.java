@@ -45,6 +45,9 @@ final class CreateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     VmOptions vm = new VmOptions();
 
+    @picocli.CommandLine.Mixin
+    NetworkCliOptions net = new NetworkCliOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -53,13 +56,16 @@ final class CreateCommand implements Callable<Integer> {
         SandboxName sandbox = SandboxName.of(name);
         Duration lifetime = ttl == null ? null : DurationText.parse(ttl, "--ttl");
         vm.check();
+        dev.agentkernel.net.NetworkOptions network = net.options();
         PrintWriter err = spec.commandLine().getErr();
         ProgressPrinter progress = new ProgressPrinter(err, ProgressPrinter.stderrIsTerminal());
         SandboxService service = new SandboxService(Main.home(spec), System.getenv());
-        service.create(new CreateRequest(sandbox, image, vm.memoryMb, vm.cpus, KeyValues.parse(env, "-e"), workdir,
+        dev.agentkernel.sandbox.SandboxInfo created = service.create(new CreateRequest(sandbox, image, vm.memoryMb, vm.cpus, KeyValues.parse(env, "-e"), workdir,
                 KeyValues.parse(labels, "-l"), lifetime, !noStart, vm.backend,
-                vm.kernelPath(), vm.accel, null, null),
+                vm.kernelPath(), vm.accel, null, null).withNetwork(network),
                 progress);
+        created.record().network().publish().forEach(p -> err.println("published " + p));
+        err.flush();
         PrintWriter out = spec.commandLine().getOut();
         out.println(sandbox);
         out.flush();

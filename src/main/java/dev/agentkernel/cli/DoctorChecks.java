@@ -71,7 +71,7 @@ final class DoctorChecks {
         for (Driver d : Driver.values()) {
             Driver.Presence p = report.presence(d);
             Level level = p == Driver.Presence.MISSING
-                    ? (d == Driver.VSOCK || d == Driver.VIRTIO_CONSOLE ? Level.WARNING : Level.ERROR)
+                    ? (d == Driver.VSOCK || d == Driver.VIRTIO_CONSOLE || d == Driver.VIRTIO_NET ? Level.WARNING : Level.ERROR)
                     : p == Driver.Presence.UNKNOWN ? Level.WARNING : Level.OK;
             String detail = switch (p) {
                 case BUILT_IN -> "built in";

@@ -80,6 +80,9 @@ public final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     VmOptions vm = new VmOptions();
 
+    @picocli.CommandLine.Mixin
+    NetworkCliOptions net = new NetworkCliOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -92,6 +95,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new UserInputException("give either --image SOURCE or --rootfs FILE");
         }
         vm.check();
+        dev.agentkernel.net.NetworkOptions network = net.options();
         SandboxName sandbox = SandboxName.of(name != null ? name
                 : "run-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6)));
         AgentkernelHome home = Main.home(spec);
@@ -107,7 +111,7 @@ public final class RunCommand implements Callable<Integer> {
             Instant t0 = Instant.now();
             service.create(new CreateRequest(sandbox, image, vm.memoryMb, vm.cpus, Map.of(), null,
                     Map.of(), null, true, vm.backend, vm.kernelPath(), vm.accel,
-                    keep ? null : self, rootfs == null ? null : rootfs.toAbsolutePath()),
+                    keep ? null : self, rootfs == null ? null : rootfs.toAbsolutePath()).withNetwork(network),
                     dev.agentkernel.rootfs.ConversionListener.NONE);
             created = true;
             Instant t1 = Instant.now();

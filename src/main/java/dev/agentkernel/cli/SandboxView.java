@@ -3,6 +3,9 @@ package dev.agentkernel.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.agentkernel.net.HostPattern;
+import dev.agentkernel.net.NetworkOptions;
+import dev.agentkernel.net.PortMapping;
 import dev.agentkernel.sandbox.SandboxInfo;
 import dev.agentkernel.sandbox.SandboxRecord;
 
@@ -20,11 +23,11 @@ final class SandboxView {
     }
 
     static void table(List<SandboxInfo> sandboxes, PrintWriter out) {
-        Table table = new Table("NAME", "STATUS", "IMAGE", "CREATED", "MEMORY", "CPUS");
+        Table table = new Table("NAME", "STATUS", "IMAGE", "CREATED", "MEMORY", "CPUS", "PORTS");
         for (SandboxInfo s : sandboxes) {
             SandboxRecord r = s.record();
             table.row(r.name(), s.status().text(), r.image(), r.createdAt(), r.memoryMb() + " MB",
-                    Integer.toString(r.cpus()));
+                    Integer.toString(r.cpus()), ports(r.network()));
         }
         table.print(out);
     }
@@ -49,6 +52,21 @@ final class SandboxView {
         m.put("started_at", s.startedAt());
         m.put("disk_bytes", s.diskBytes());
         m.put("rootfs", r.rootfs());
+        NetworkOptions net = r.network();
+        m.put("network", net.mode().name().toLowerCase(Locale.ROOT));
+        m.put("allow_hosts", net.allowHosts().stream().map(HostPattern::text).toList());
+        m.put("no_host_access", net.noHostAccess());
+        m.put("dns", net.dns());
+        List<Map<String, Object>> ports = new java.util.ArrayList<>();
+        for (PortMapping p : net.publish()) {
+            Map<String, Object> port = new LinkedHashMap<>();
+            port.put("host_ip", p.hostIp());
+            port.put("host_port", p.hostPort());
+            port.put("guest_port", p.guestPort());
+            port.put("protocol", p.protocol().cliName());
+            ports.add(port);
+        }
+        m.put("ports", ports);
         if (s.exitReason() != null) {
             m.put("exit_reason", s.exitReason());
             m.put("console", s.console());
@@ -81,6 +99,9 @@ final class SandboxView {
         if (r.workdir() != null) {
             field(out, "Workdir", r.workdir());
         }
+        field(out, "Network", network(r.network()));
+        out.println("Ports:" + (r.network().publish().isEmpty() ? " (none)" : ""));
+        r.network().publish().forEach(p -> out.println("  " + p));
         out.println("Env:" + (r.env().isEmpty() ? " (none)" : ""));
         r.env().forEach((k, v) -> out.println("  " + k + "=" + v));
         out.println("Labels:" + (r.labels().isEmpty() ? " (none)" : ""));
@@ -90,6 +111,21 @@ final class SandboxView {
             out.println("Last console lines:");
             s.console().forEach(l -> out.println("  " + l));
         }
+    }
+
+    /** {@code 127.0.0.1:8080->8000/tcp, ...}, as {@code docker ps} shows them. */
+    private static String ports(NetworkOptions net) {
+        return net.publish().stream().map(p -> p.hostIp() + ":" + p.hostPort() + "->" + p.guestPort() + "/"
+                + p.protocol().cliName()).collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static String network(NetworkOptions net) {
+        return switch (net.mode()) {
+            case NONE -> "none";
+            case DEFAULT -> "default (outbound NAT" + (net.noHostAccess() ? ", no host access" : "") + ")";
+            case ALLOWLIST -> "allowlist: " + net.allowHosts().stream().map(HostPattern::text)
+                    .collect(java.util.stream.Collectors.joining(", "));
+        } + (net.dns().isEmpty() ? "" : "; dns " + String.join(", ", net.dns()));
     }
 
     private static void field(PrintWriter out, String label, String value) {

@@ -1,5 +1,6 @@
 package dev.agentkernel.sandbox;
 
+import dev.agentkernel.net.NetworkOptions;
 import dev.agentkernel.process.ProcessIdentity;
 
 import java.time.Duration;
@@ -14,17 +15,34 @@ import java.util.Map;
  * @param start    false for {@code --no-start}
  * @param owner    the process that removes it when done (a one-shot {@code run}); null for a persistent one
  * @param description free text kept in its record (null: none)
+ * @param network  its network (null: the default, outbound NAT)
  */
 public record CreateRequest(SandboxName name, String image, int memoryMb, int cpus, Map<String, String> env,
                             String workdir, Map<String, String> labels, Duration ttl, boolean start,
                             String backend, String kernel, String accelerator, ProcessIdentity owner,
-                            java.nio.file.Path rootfsFile, String description) {
+                            java.nio.file.Path rootfsFile, String description, NetworkOptions network) {
     public CreateRequest {
         if ((image == null) == (rootfsFile == null)) {
             throw new IllegalArgumentException("a sandbox is made from an image or from a rootfs file");
         }
         env = env == null ? Map.of() : Map.copyOf(env);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        network = network == null ? NetworkOptions.defaults() : network;
+    }
+
+    /** A request with the default network. */
+    public CreateRequest(SandboxName name, String image, int memoryMb, int cpus, Map<String, String> env,
+                         String workdir, Map<String, String> labels, Duration ttl, boolean start, String backend,
+                         String kernel, String accelerator, ProcessIdentity owner, java.nio.file.Path rootfsFile,
+                         String description) {
+        this(name, image, memoryMb, cpus, env, workdir, labels, ttl, start, backend, kernel, accelerator, owner,
+                rootfsFile, description, null);
+    }
+
+    /** The same request with this network. */
+    public CreateRequest withNetwork(NetworkOptions options) {
+        return new CreateRequest(name, image, memoryMb, cpus, env, workdir, labels, ttl, start, backend, kernel,
+                accelerator, owner, rootfsFile, description, options);
     }
 
     /** A request without a description. */
@@ -32,6 +50,6 @@ public record CreateRequest(SandboxName name, String image, int memoryMb, int cp
                          String workdir, Map<String, String> labels, Duration ttl, boolean start, String backend,
                          String kernel, String accelerator, ProcessIdentity owner, java.nio.file.Path rootfsFile) {
         this(name, image, memoryMb, cpus, env, workdir, labels, ttl, start, backend, kernel, accelerator, owner,
-                rootfsFile, null);
+                rootfsFile, null, null);
     }
 }

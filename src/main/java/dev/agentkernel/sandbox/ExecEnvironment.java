@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * What a command in a sandbox really gets, {@code docker run} style: the image's {@code Env} (its {@code PATH}
- * included), overridden by the sandbox's {@code -e}, overridden by the command's; the command's {@code -w}, else
+ * included), then the network's (the proxy variables of an allowlist), overridden by the sandbox's {@code -e}, overridden by the command's; the command's {@code -w}, else
  * the sandbox's, else the image's {@code WorkingDir}; the command's {@code -u}, else the image's {@code User}.
  */
 public record ExecEnvironment(List<String> command, Map<String, String> env, String cwd, String user) {
@@ -31,6 +31,7 @@ public record ExecEnvironment(List<String> command, Map<String, String> env, Str
                 env.put(pair.substring(0, eq), pair.substring(eq + 1));
             }
         }
+        env.putAll(dev.agentkernel.net.Networking.commandEnvironment(sandbox.network()));
         env.putAll(sandbox.env());
         env.putAll(request.env());
         String cwd = firstNonBlank(request.workdir(), sandbox.workdir(), image.workingDir());

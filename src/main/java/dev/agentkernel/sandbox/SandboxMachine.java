@@ -5,7 +5,12 @@ import dev.agentkernel.agent.AgentPortLayout;
 import dev.agentkernel.agent.AgentTransport;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.ToolException;
+import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.errors.VmException;
+import dev.agentkernel.net.NetworkMode;
+import dev.agentkernel.net.NetworkOptions;
+import dev.agentkernel.net.NetworkPlan;
+import dev.agentkernel.net.Networking;
 import dev.agentkernel.process.ProcessIdentity;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.store.AtomicFiles;
@@ -13,6 +18,7 @@ import dev.agentkernel.store.FileLocks;
 import dev.agentkernel.vm.Accelerator;
 import dev.agentkernel.vm.Backend;
 import dev.agentkernel.vm.LogTail;
+import dev.agentkernel.vm.QemuMonitor;
 import dev.agentkernel.vm.Sandbox;
 import dev.agentkernel.vm.SandboxOptions;
 import dev.agentkernel.vm.VmSpec;
@@ -46,11 +52,29 @@ final class SandboxMachine {
     }
 
     /**
-     * Checks the monitor and kernel a record asks for, before anything is converted or created; returns the
-     * backend chosen, which the sandbox's disk is then made for.
+     * Checks the monitor, kernel and network a record asks for, before anything is converted or created; returns
+     * the backend chosen, which the sandbox's disk is then made for.
      */
     Backend check(SandboxRecord record) {
-        return Sandbox.prepare(home, options(record, null, SandboxOptions.DEFAULT_BOOT_TIMEOUT), env).backend();
+        Sandbox.Launch launch = Sandbox.prepare(home, options(record, null, SandboxOptions.DEFAULT_BOOT_TIMEOUT), env);
+        network(record, launch);
+        return launch.backend();
+    }
+
+    /**
+     * The network the sandbox gets from its monitor: QEMU's user network as the record says; Firecracker has
+     * none yet (its TAP design is in docs/ARCHITECTURE.md), which is an error only when a network option was given.
+     */
+    private static NetworkOptions network(SandboxRecord record, Sandbox.Launch launch) {
+        NetworkOptions asked = record.network().withHostname(SandboxHostname.of(record.name()));
+        if (launch.monitor() instanceof QemuMonitor || asked.mode() == NetworkMode.NONE) {
+            return asked;
+        }
+        if (asked.requested()) {
+            throw new UserInputException("sandboxes on Firecracker have no network yet: use --backend qemu for"
+                    + " --allow-host, -p, --dns or --no-host-access (or --no-network)");
+        }
+        return NetworkOptions.none().withHostname(asked.hostname());
     }
 
     /**
@@ -60,20 +84,22 @@ final class SandboxMachine {
     MonitorRecord start(SandboxRecord record, SandboxDirectory dir, Duration bootTimeout) {
         // the backend the disk was made for, whatever is installed now or the record asked for
         Sandbox.Launch launch = Sandbox.prepare(home, options(record, dir.diskBackend(), bootTimeout), env);
+        NetworkPlan network = Networking.plan(network(record, launch), dir.path()); // a taken port fails here
         VmSpec spec = new VmSpec(launch.kernel(), dir.diskFile(),
                 launch.backend() == Backend.FIRECRACKER ? VmSpec.DiskFormat.RAW : VmSpec.DiskFormat.QCOW2, record.memoryMb(),
                 record.cpus(), dir.path(), AgentPortLayout.PORTS);
         rotateConsole(dir);
         AtomicFiles.deleteQuietly(dir.lastExit());
         List<String> argv = new ArrayList<>(List.of("setsid"));
-        argv.addAll(launch.monitor().command(spec));
+        argv.addAll(network.applyTo(launch.monitor().command(spec)));
         Process process;
         try {
-            process = new ProcessBuilder(argv)
+            ProcessBuilder builder = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.monitorLog().toFile()))
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            builder.environment().putAll(network.monitorEnvironment());
+            process = builder.start();
         } catch (IOException e) {
             throw new ToolException("cannot start " + argv.get(1) + ": " + e.getMessage(), e);
         }
@@ -86,6 +112,9 @@ final class SandboxMachine {
         try {
             awaitAgent(dir, launch.monitor().transport(spec), identity.get(), Instant.now().plus(bootTimeout),
                     bootTimeout);
+            try (AgentClient client = SandboxExec.client(dir, AGENT_ANSWER)) {
+                Networking.configureGuest(client, network, identity.get().pid()); // before any command runs
+            }
             return monitor;
         } catch (RuntimeException e) {
             identity.get().terminate(Duration.ofSeconds(2));

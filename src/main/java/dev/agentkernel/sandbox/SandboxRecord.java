@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.agentkernel.image.ImageRunConfig;
+import dev.agentkernel.net.NetworkOptions;
 import dev.agentkernel.process.ProcessIdentity;
 
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.TreeMap;
  * @param owner        for a one-shot {@code run} sandbox: the CLI process that removes it when done; a sandbox
  *                     whose owner is gone is removed by the next command that looks
  * @param description  free text its creator gave it (the HTTP API's {@code description}); null: none
+ * @param network      its network (mode, allowlist, published ports with their chosen host ports, resolvers); a
+ *                     record written before networking existed has none, and its sandbox keeps having none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -47,7 +50,8 @@ public record SandboxRecord(
         @JsonProperty("expiresAt") String expiresAt,
         @JsonProperty("desired") String desired,
         @JsonProperty("owner") ProcessIdentity owner,
-        @JsonProperty("description") String description) {
+        @JsonProperty("description") String description,
+        @JsonProperty("network") NetworkOptions network) {
 
     public static final String RUNNING = "running";
     public static final String STOPPED = "stopped";
@@ -57,6 +61,7 @@ public record SandboxRecord(
         env = env == null ? Map.of() : new TreeMap<>(env);
         labels = labels == null ? Map.of() : new TreeMap<>(labels);
         desired = desired == null ? STOPPED : desired;
+        network = network == null ? NetworkOptions.none() : network;
     }
 
     /** A record without a description. */
@@ -65,24 +70,24 @@ public record SandboxRecord(
                          int cpus, Map<String, String> env, String workdir, Map<String, String> labels,
                          String createdAt, String expiresAt, String desired, ProcessIdentity owner) {
         this(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel, accelerator, memoryMb, cpus,
-                env, workdir, labels, createdAt, expiresAt, desired, owner, null);
+                env, workdir, labels, createdAt, expiresAt, desired, owner, null, NetworkOptions.none());
     }
 
     public SandboxRecord withDesired(String state) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, state, owner, description);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, state, owner, description, network);
     }
 
     public SandboxRecord withExpiresAt(String when) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, when, desired, owner, description);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, when, desired, owner, description, network);
     }
 
     /** The record with what the converted image says: its digest, the cached rootfs and how it runs. */
     public SandboxRecord withImage(dev.agentkernel.rootfs.RootfsResult rootfs) {
         return new SandboxRecord(name, uuid, image, rootfs.imageDigest().toString(), rootfs.path().toString(),
                 rootfs.cacheKey(), rootfs.runConfig(), backend, kernel, accelerator, memoryMb, cpus, env, workdir,
-                labels, createdAt, expiresAt, desired, owner, description);
+                labels, createdAt, expiresAt, desired, owner, description, network);
     }
 
     /** The record of a sandbox made from a rootfs file rather than an image: no digest, no pin, no run config. */
@@ -92,24 +97,31 @@ public record SandboxRecord(
         }
         return new SandboxRecord(name, uuid, "rootfs:" + file.toAbsolutePath(), null, file.toAbsolutePath().toString(),
                 null, ImageRunConfig.NONE, backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels,
-                createdAt, expiresAt, desired, owner, description);
+                createdAt, expiresAt, desired, owner, description, network);
     }
 
     /** For checking the monitor and kernel before there is a rootfs (the check never opens it). */
     SandboxRecord withRootfsForCheck() {
         return rootfs != null ? this : new SandboxRecord(name, uuid, image, imageDigest, "/", rootfsKey, config,
-                backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, owner, description);
+                backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, owner, description, network);
     }
 
     /** The record with other labels and description (null keeps each as it is). */
     public SandboxRecord withAnnotations(Map<String, String> newLabels, String newDescription) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
                 accelerator, memoryMb, cpus, env, workdir, newLabels == null ? labels : newLabels, createdAt, expiresAt,
-                desired, owner, newDescription == null ? description : newDescription);
+                desired, owner, newDescription == null ? description : newDescription, network);
+    }
+
+    /** The record with this network (its published ports' host ports chosen). */
+    public SandboxRecord withNetwork(NetworkOptions newNetwork) {
+        return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, owner, description,
+                newNetwork);
     }
 
     public SandboxRecord withOwner(ProcessIdentity newOwner) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, newOwner, description);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, newOwner, description, network);
     }
 }

@@ -5,6 +5,8 @@ import dev.agentkernel.errors.StoreException;
 import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.errors.VmException;
 import dev.agentkernel.image.source.SourceSpec;
+import dev.agentkernel.net.NetworkOptions;
+import dev.agentkernel.net.Networking;
 import dev.agentkernel.process.ProcessIdentity;
 import dev.agentkernel.rootfs.ConversionListener;
 import dev.agentkernel.rootfs.RootfsCache;
@@ -66,11 +68,13 @@ public final class SandboxService {
             throw taken(name);
         }
         Instant now = Instant.now();
+        // -p HOST_PORT taken, or -p GUEST_PORT without one: found out (and chosen) before anything is made
+        NetworkOptions network = Networking.reservePorts(request.network());
         SandboxRecord draft = new SandboxRecord(name.value(), SandboxUuid.next().toString(), request.image(), null,
                 null, null, null, request.backend(), request.kernel(), request.accelerator(), request.memoryMb(),
                 request.cpus(), request.env(), request.workdir(), request.labels(), now.toString(),
                 expiry(now, request.ttl()), request.start() ? SandboxRecord.RUNNING : SandboxRecord.STOPPED,
-                request.owner(), request.description());
+                request.owner(), request.description(), network);
         // a missing monitor or kernel fails before anything is written
         Backend backend = machine.check(draft.withRootfsForCheck());
         sweepOrphans();

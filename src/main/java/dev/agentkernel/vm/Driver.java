@@ -6,6 +6,7 @@ public enum Driver {
     VIRTIO_BLK("CONFIG_VIRTIO_BLK", "virtio_blk", "the root disk"),
     VIRTIO_CONSOLE("CONFIG_VIRTIO_CONSOLE", "virtio_console", "the agent's virtio-serial port (QEMU)"),
     VSOCK("CONFIG_VIRTIO_VSOCKETS", "vmw_vsock_virtio_transport", "the agent's vsock (Firecracker)"),
+    VIRTIO_NET("CONFIG_VIRTIO_NET", "virtio_net", "the sandbox's network interface"),
     EXT4("CONFIG_EXT4_FS", "ext4", "the root file system");
 
     private final String configSymbol;

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * A real distribution image for sandbox tests: Debian bookworm made from Debian's packages with
- * {@code debootstrap --variant=minbase --include=bash,python3}, plus a user {@value #USER} (uid {@value #UID},
+ * {@code debootstrap --variant=minbase --include=bash,python3,curl}, plus a user {@value #USER} (uid {@value #UID},
  * primary group {@value #GROUP}, also in {@value #EXTRA_GROUP}), as an OCI layout ({@code oci:DIR:bookworm})
  * whose config has {@code Env} (PATH), {@code WorkingDir} {@value #WORKING_DIR}, {@code Cmd ["bash"]} and no
  * {@code User}.
@@ -39,7 +39,7 @@ public final class DebianImage {
     static final int VERSION = 1;
     public static final String SUITE = "bookworm";
     public static final String TAG = SUITE;
-    public static final List<String> PACKAGES = List.of("bash", "python3");
+    public static final List<String> PACKAGES = List.of("bash", "python3", "curl");
     public static final String USER = "tester";
     public static final int UID = 1234;
     public static final String GROUP = "tester";
