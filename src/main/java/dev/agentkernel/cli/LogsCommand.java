@@ -20,7 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code agentkernel logs NAME [-f]}: the guest console, as written (follows with -f until the sandbox ends). */
+/**
+ * {@code agentkernel logs NAME [-f] [--network]}: the guest console (or the network log), as written (follows with
+ * -f until the sandbox ends).
+ */
 @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a sandbox's guest console log.")
 final class LogsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "Sandbox name.")
@@ -29,6 +32,10 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-f", "--follow"}, description = "Keep printing what the guest writes until the sandbox stops.")
     boolean follow;
 
+    @Option(names = "--network", description = "The network log instead: every connection the host refused"
+            + " (the allowlist's with the name the guest asked for, the host's own addresses).")
+    boolean network;
+
     @Spec
     CommandSpec spec;
 
@@ -36,7 +43,7 @@ final class LogsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         SandboxService service = new SandboxService(Main.home(spec), System.getenv());
         SandboxName sandbox = SandboxName.of(name);
-        Path log = service.consoleLog(sandbox);
+        Path log = network ? service.networkLog(sandbox) : service.consoleLog(sandbox);
         PrintWriter out = spec.commandLine().getOut();
         // the guest's bytes as text; a character split between two reads is decoded whole in the second
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()

@@ -248,6 +248,12 @@ public final class SandboxService {
         return store.directory(name).consoleLog();
     }
 
+    /** The network log of a sandbox: the connections the host refused ({@code network.log}; absent until one). */
+    public Path networkLog(SandboxName name) {
+        store.get(name);
+        return store.directory(name).path().resolve(Networking.LOG_FILE);
+    }
+
     /** Removes every sandbox whose time to live has passed, running or not; returns their names. */
     public List<SandboxName> gc() {
         sweepOrphans();

@@ -314,13 +314,35 @@ class NetworkVmTest {
         assertPublishedPortsAnswer(before);
     }
 
-    /** netproxy processes whose command line mentions the data directory (none may outlive its connection). */
+    @Test
+    @Order(4)
+    void aConnectionThroughTheProxyEndsWhenTheMonitorIsKilledFromOutside() throws Exception {
+        // an idle tunnel to the echo port through the proxy: one netproxy, waiting on both sides
+        ok(ALLOW, "(setsid python3 -c \"import socket, time; s = socket.create_connection(('10.0.2.100', 3128));"
+                + " s.sendall(b'CONNECT " + RemoteHost.ALLOWED + ":7 HTTP/1.1\\r\\n\\r\\n'); s.recv(100);"
+                + " time.sleep(600)\" </dev/null >/dev/null 2>&1 &)");
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (netproxies(home.root()).isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertThat(netproxies(home.root())).as("the tunnel's netproxy").hasSize(1);
+        long monitor = service.inspect(ALLOW).monitorPid();
+        ProcessHandle.of(monitor).orElseThrow().destroyForcibly();
+        assertThat(netproxiesUnder(home.root())).as("netproxy left after the monitor was killed").isEmpty();
+        assertThat(service.inspect(ALLOW).status()).isEqualTo(dev.agentkernel.sandbox.SandboxStatus.EXITED);
+    }
+
+    private static List<ProcessHandle> netproxies(Path home) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .map(c -> c.contains("netproxy") && c.contains(home.toString())).orElse(false)).toList();
+    }
+
+    /** netproxy processes under the data directory that are still there after 5 s (each is then killed). */
     private static List<ProcessHandle> netproxiesUnder(Path home) {
         List<ProcessHandle> left = new ArrayList<>();
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         do {
-            left = ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-                    .map(c -> c.contains("netproxy") && c.contains(home.toString())).orElse(false)).toList();
+            left = netproxies(home);
             if (left.isEmpty()) {
                 break;
             }
