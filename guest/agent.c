@@ -8,6 +8,7 @@
  *   agent --stdio   serves one connection on stdin/stdout (tests on the host); "shutdown" just exits
  */
 #include "conn.h"
+#include "buildstep.h"
 #include "ports.h"
 #include "state.h"
 #include "vsock.h"
@@ -120,8 +121,10 @@ int main(int argc, char **argv) {
         while (conn_has_dying_sessions()) conn_idle(100);
         return 0;
     }
+    if (argc > 1 && (strcmp(argv[1], "build-run") == 0 || strcmp(argv[1], "build-xattrs") == 0))
+        return buildstep_main(argc, argv);
     if (argc > 1) {
-        fprintf(stderr, "usage: agent [--stdio]\n");
+        fprintf(stderr, "usage: agent [--stdio | build-run ... | build-xattrs DIR META]\n");
         return 2;
     }
     state_mount_run();

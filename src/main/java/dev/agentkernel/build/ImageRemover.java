@@ -99,7 +99,7 @@ public final class ImageRemover {
     }
 
     private EngineImage removeEngineImage(ImageRecord record, List<String> warnings) {
-        if (record.build() == null) {
+        if (record.build() == null || record.build().isNative()) {
             return EngineImage.NONE;
         }
         String ref = record.build().engineReference();

@@ -47,7 +47,7 @@ public final class ImageSync {
         Map<EngineKind, Optional<ContainerEngine>> found = new HashMap<>();
         List<ImageRecord> dropped = new ArrayList<>();
         for (ImageRecord record : listing.images()) {
-            if (record.origin() != ImageOrigin.BUILT) {
+            if (record.origin() != ImageOrigin.BUILT || record.build().isNative()) {
                 continue;
             }
             Optional<ContainerEngine> engine = engineFor(record, found, warnings);

@@ -4,6 +4,10 @@ import dev.agentkernel.build.BuildSpec;
 import dev.agentkernel.build.ImageBuilder;
 import dev.agentkernel.engine.EngineChoice;
 import dev.agentkernel.engine.EngineDetector;
+import dev.agentkernel.builder.NativeBuildRequest;
+import dev.agentkernel.builder.NativeBuilder;
+import dev.agentkernel.errors.ToolException;
+import dev.agentkernel.errors.UserInputException;
 import dev.agentkernel.store.ImageRecord;
 import dev.agentkernel.store.ImageStore;
 import picocli.CommandLine.Command;
@@ -16,10 +20,15 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
-/** {@code agentkernel build}: a Dockerfile build through an installed engine, recorded in the image store. */
+/**
+ * {@code agentkernel build}: a Dockerfile build through an installed engine, or with agentkernel's own builder
+ * (RUN steps in a microVM), recorded in the image store.
+ */
 @Command(name = "build", mixinStandardHelpOptions = true,
-        description = "Build an image from a Dockerfile with Docker, Podman or Buildah and store it as NAME.")
+        description = "Build an image from a Dockerfile with Docker, Podman, Buildah or the native builder (RUN"
+                + " steps in a microVM) and store it as NAME.")
 final class BuildCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,25 +50,59 @@ final class BuildCommand implements Callable<Integer> {
     boolean noCache;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "auto",
-            description = "auto (Docker if its daemon answers, else Podman, else Buildah), docker, podman or buildah.")
+            description = "auto (Docker if its daemon answers, else Podman, else Buildah, else native), docker,"
+                    + " podman, buildah or native.")
     String engine;
+
+    @Option(names = "--network", paramLabel = "MODE",
+            description = "The network of RUN steps with --engine native (as for sandboxes; until sandboxes have"
+                    + " networking, RUN steps have none).")
+    String network;
 
     @Parameters(paramLabel = "CONTEXT", description = "Build context directory.")
     String context;
 
+    private static final String NATIVE = "native";
+
+    private ImageRecord buildNatively(BuildSpec buildSpec, Consumer<String> log) {
+        NativeBuildRequest request = NativeBuildRequest.of(buildSpec, System.getenv()).withNetwork(network);
+        return new NativeBuilder(Main.home(spec), System.getenv(), log).build(request);
+    }
+
     @Override
     public Integer call() {
         BuildSpec buildSpec = BuildSpec.of(name, context, dockerfile, buildArgs, target, noCache);
-        EngineChoice choice = EngineChoice.parse(engine);
         PrintWriter err = spec.commandLine().getErr();
-        EngineDetector.Detection detection = EngineDetector.forThisMachine().detect(choice);
-        err.println("agentkernel: " + detection.describe());
-        err.flush();
-        ImageStore store = new ImageStore(Main.home(spec));
-        ImageRecord record = new ImageBuilder(store).build(buildSpec, detection.engine(), line -> {
+        Consumer<String> log = line -> {
             err.println(line);
             err.flush();
-        });
+        };
+        ImageRecord record;
+        if (engine.equals(NATIVE)) {
+            record = buildNatively(buildSpec, log);
+        } else {
+            EngineChoice choice = EngineChoice.parse(engine);
+            EngineDetector.Detection detection;
+            try {
+                detection = EngineDetector.forThisMachine().detect(choice);
+            } catch (ToolException e) {
+                if (choice != EngineChoice.AUTO) {
+                    throw e;
+                }
+                log.accept("agentkernel: " + e.getMessage().replaceFirst(": install .*", "")
+                        + "; building with the native builder (RUN steps in a microVM)");
+                detection = null;
+            }
+            if (detection == null) {
+                record = buildNatively(buildSpec, log);
+            } else {
+                if (network != null) {
+                    throw new UserInputException("--network applies to --engine native only");
+                }
+                log.accept("agentkernel: " + detection.describe());
+                record = new ImageBuilder(new ImageStore(Main.home(spec))).build(buildSpec, detection.engine(), log);
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println("built " + record.name() + " (" + record.engineReference() + ", " + record.id().shortHex() + ", "
                 + HumanSize.format(record.size()) + ")");

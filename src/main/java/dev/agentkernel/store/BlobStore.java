@@ -127,6 +127,36 @@ public final class BlobStore {
         }
     }
 
+    /**
+     * Moves {@code file}, whose sha256 the caller computed as {@code digest} while writing it, into the store (it
+     * is deleted when the blob is already there). The file must be on the data directory's file system, e.g.
+     * in {@link #scratchDirectory()}.
+     */
+    public void adopt(Path file, Digest digest) {
+        try (FileLocks.Held ignored = FileLocks.exclusive(lockFile(digest))) {
+            if (contains(digest)) {
+                Files.deleteIfExists(file);
+                return;
+            }
+            Path target = path(digest);
+            Files.createDirectories(target.getParent());
+            AtomicFiles.moveIntoPlace(file, target);
+        } catch (IOException e) {
+            throw new StoreException("could not store blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A directory for blobs being written whose digest is not known yet (beside the partial downloads). */
+    public Path scratchDirectory() {
+        Path dir = root.resolve(PARTIAL_DIR);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        return dir;
+    }
+
     /** Every stored blob's digest, sorted. */
     public Set<Digest> list() {
         Set<Digest> digests = new TreeSet<>();

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param labels    the image's labels (those of its config), in the engine's order
  * @param build     for {@link ImageOrigin#BUILT} images: the engine and how it was built; otherwise null
  * @param source    for {@link ImageOrigin#PULLED} and {@link ImageOrigin#IMPORTED} images: where it came from;
- *                  otherwise null
+ *                  for natively built ones, their manifest digest; otherwise null
  */
 public record ImageRecord(
         String name,
@@ -41,6 +41,13 @@ public record ImageRecord(
      * @param context         absolute path of the build context
      */
     public record BuildInfo(String engine, String engineReference, Path dockerfile, Path context) {
+        /** The engine name of images built by agentkernel's own builder (their blobs are in the blob store). */
+        public static final String NATIVE = "native";
+
+        public boolean isNative() {
+            return NATIVE.equals(engine);
+        }
+
         public BuildInfo {
             Objects.requireNonNull(engine, "engine");
             Objects.requireNonNull(engineReference, "engineReference");
@@ -76,8 +83,11 @@ public record ImageRecord(
         if ((origin == ImageOrigin.BUILT) != (build != null)) {
             throw new IllegalArgumentException("build information is required for, and only for, built images");
         }
-        if ((origin != ImageOrigin.BUILT) != (source != null)) {
+        if (origin != ImageOrigin.BUILT && source == null) {
             throw new IllegalArgumentException("source information is required for pulled and imported images");
+        }
+        if (origin == ImageOrigin.BUILT && (source != null) != build.isNative()) {
+            throw new IllegalArgumentException("a natively built image, and only one, records its manifest digest");
         }
         if (origin == ImageOrigin.PULLED && source.manifestDigest() == null) {
             throw new IllegalArgumentException("a pulled image needs its manifest digest");
@@ -88,6 +98,17 @@ public record ImageRecord(
     public static ImageRecord built(ImageName name, Digest id, long size, Instant builtAt, Map<String, String> labels,
                                     BuildInfo build) {
         return new ImageRecord(name.value(), id, size, builtAt, ImageOrigin.BUILT, labels, build, null);
+    }
+
+    /**
+     * A record for an image built by the native builder: its manifest, config and layers are in the blob store,
+     * named by {@code source.manifestDigest} (so blob collection sees them like a pulled image's).
+     */
+    public static ImageRecord builtNatively(ImageName name, Digest id, long size, Instant builtAt,
+                                            Map<String, String> labels, BuildInfo build, Digest manifestDigest,
+                                            String platform) {
+        return new ImageRecord(name.value(), id, size, builtAt, ImageOrigin.BUILT, labels, build,
+                new SourceInfo("native-build:" + name.value(), manifestDigest, platform));
     }
 
     /** A record for an image pulled from a registry. */

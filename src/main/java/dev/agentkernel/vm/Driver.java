@@ -7,7 +7,8 @@ public enum Driver {
     VIRTIO_CONSOLE("CONFIG_VIRTIO_CONSOLE", "virtio_console", "the agent's virtio-serial port (QEMU)"),
     VSOCK("CONFIG_VIRTIO_VSOCKETS", "vmw_vsock_virtio_transport", "the agent's vsock (Firecracker)"),
     VIRTIO_NET("CONFIG_VIRTIO_NET", "virtio_net", "the sandbox's network interface"),
-    EXT4("CONFIG_EXT4_FS", "ext4", "the root file system");
+    EXT4("CONFIG_EXT4_FS", "ext4", "the root file system"),
+    OVERLAY("CONFIG_OVERLAY_FS", "overlay", "the native builder's RUN steps (not needed to boot)");
 
     private final String configSymbol;
     private final String moduleName;

@@ -12,8 +12,8 @@ import dev.agentkernel.store.ImageRecord;
 import dev.agentkernel.store.ImageStore;
 
 /**
- * A bare NAME from agentkernel's image store: a built image is exported from the engine that built it, a
- * pulled one is read from the blob store, an imported one from where it was imported from.
+ * A bare NAME from agentkernel's image store: an image built by an engine is exported from it, a natively
+ * built or pulled one is read from the blob store, an imported one from where it was imported from.
  */
 final class LocalImageSource {
     private LocalImageSource() {
@@ -26,24 +26,15 @@ final class LocalImageSource {
                         + "e.g. oci:DIR, oci-archive:FILE or docker-archive:FILE"));
         switch (record.origin()) {
             case BUILT: {
+                if (record.build().isNative()) {
+                    return fromBlobStore(record, spec, options);
+                }
                 ContainerEngine engine = ContainerEngine.detect(
                         EngineChoice.of(EngineKind.ofProgram(record.build().engine())));
                 return ExportedArchiveSource.export(engine, record.build().engineReference(), options, spec.name());
             }
             case PULLED: {
-                Digest manifest = record.source().manifestDigest();
-                if (manifest == null) {
-                    throw new ImageException("image '" + spec.name() + "' records no manifest digest; pull it again");
-                }
-                BlobStore blobs = BlobStore.of(options.home());
-                long size = blobs.size(manifest);
-                if (size < 0) {
-                    throw new ImageException("the manifest of image '" + spec.name() + "' (" + manifest
-                            + ") is not in the blob store; pull it again");
-                }
-                Descriptor d = Descriptor.of(null, manifest, size);
-                return new TreeSource(new BlobStoreTree(blobs),
-                        tree -> OciLayoutReader.resolve(tree, d, options.platform(), spec.name()));
+                return fromBlobStore(record, spec, options);
             }
             case IMPORTED:
             default: {
@@ -55,5 +46,23 @@ final class LocalImageSource {
                 return ImageSources.open(origin, options);
             }
         }
+    }
+
+    /** A pulled or natively built image: its manifest and blobs are in the blob store. */
+    private static ImageSource fromBlobStore(ImageRecord record, SourceSpec.LocalImage spec, SourceOptions options) {
+        Digest manifest = record.source().manifestDigest();
+        String again = record.origin() == dev.agentkernel.store.ImageOrigin.BUILT ? "build it again" : "pull it again";
+        if (manifest == null) {
+            throw new ImageException("image '" + spec.name() + "' records no manifest digest; " + again);
+        }
+        BlobStore blobs = BlobStore.of(options.home());
+        long size = blobs.size(manifest);
+        if (size < 0) {
+            throw new ImageException("the manifest of image '" + spec.name() + "' (" + manifest
+                    + ") is not in the blob store; " + again);
+        }
+        Descriptor d = Descriptor.of(null, manifest, size);
+        return new TreeSource(new BlobStoreTree(blobs),
+                tree -> OciLayoutReader.resolve(tree, d, options.platform(), spec.name()));
     }
 }

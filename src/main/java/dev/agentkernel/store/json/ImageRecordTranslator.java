@@ -118,7 +118,8 @@ public final class ImageRecordTranslator {
                     required(j.engineReference(), "engine_reference"),
                     Path.of(required(j.dockerfile(), "dockerfile")),
                     Path.of(required(j.context(), "context")));
-            ImageRecord.SourceInfo source = origin == ImageOrigin.BUILT ? null : new ImageRecord.SourceInfo(
+            ImageRecord.SourceInfo source = origin == ImageOrigin.BUILT && j.source() == null ? null
+                    : new ImageRecord.SourceInfo(
                     required(j.source(), "source"),
                     j.manifestDigest() == null ? null : Digest.parse(j.manifestDigest()),
                     j.platform());

@@ -1,0 +1,50 @@
+package dev.agentkernel.builder;
+
+import dev.agentkernel.build.dockerfile.DockerfileException;
+import dev.agentkernel.build.dockerfile.Line;
+
+import java.util.Optional;
+
+/**
+ * {@code --chown} and {@code --chmod} of COPY/ADD. A name is looked up in the stage's {@code /etc/passwd} and
+ * {@code /etc/group}; a user without a group uses the same number for both, as the reference says.
+ */
+record Ownership(long uid, long gid, Integer mode) {
+    static Ownership of(Optional<String> chown, Optional<String> chmod, StateTree state, Line line) {
+        long uid = 0;
+        long gid = 0;
+        if (chown.isPresent() && !chown.get().isEmpty()) {
+            String spec = chown.get();
+            int colon = spec.indexOf(':');
+            String user = colon < 0 ? spec : spec.substring(0, colon);
+            String group = colon < 0 ? null : spec.substring(colon + 1);
+            uid = id(user, "etc/passwd", state, line, "user");
+            gid = group == null ? uid : id(group, "etc/group", state, line, "group");
+        }
+        Integer mode = null;
+        if (chmod.isPresent()) {
+            String m = chmod.get();
+            if (!m.matches("[0-7]{1,4}")) {
+                throw new DockerfileException(line.start(), "--chmod=" + m + " is not an octal mode (symbolic modes are not"
+                        + " supported by the native builder)");
+            }
+            mode = Integer.parseInt(m, 8);
+        }
+        return new Ownership(uid, gid, mode);
+    }
+
+    private static long id(String name, String file, StateTree state, Line line, String what) {
+        if (name.matches("[0-9]+")) {
+            return Long.parseLong(name);
+        }
+        String text = state.keptText(file).orElseThrow(() -> new DockerfileException(line.start(),
+                "--chown: cannot look up " + what + " '" + name + "': the image has no /" + file));
+        for (String row : text.split("\n")) {
+            String[] f = row.split(":", -1);
+            if (f.length >= 3 && f[0].equals(name) && f[2].matches("[0-9]+")) {
+                return Long.parseLong(f[2]);
+            }
+        }
+        throw new DockerfileException(line.start(), "--chown: no " + what + " '" + name + "' in the image's /" + file);
+    }
+}
