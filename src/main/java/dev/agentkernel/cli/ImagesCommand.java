@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 ImagesInspectCommand.class,
                 ImagesRmCommand.class,
                 ImagesSyncCommand.class,
+                ImagesSaveCommand.class,
         })
 final class ImagesCommand extends ImageListingCommand {
 }
