@@ -215,12 +215,13 @@ public final class NativeBuilder {
                 history.add(new ImageJson.History(workdir.createdBy(), true));
                 return;
             }
+            Ownership owner = Ownership.forUser(workdir.user(), state, workdir.line());
             List<PlannedEntry> entries = new ArrayList<>();
             for (String p = path; !p.isEmpty(); p = CopyPlanner.parent(p)) {
                 entries.add(0, PlannedEntry.of(state.isDirectory(p) ? state.get(p).orElseThrow()
-                        : TreeEntry.directory(p, 0755, 0, 0, request.createdEpochSeconds())));
+                        : TreeEntry.directory(p, 0755, owner.uid(), owner.gid(), request.createdEpochSeconds())));
             }
-            addLayer(BuildCache.key(chain, "mkdir"), workdir.createdBy(), entries);
+            addLayer(BuildCache.key(chain, "mkdir", workdir.user()), workdir.createdBy(), entries);
         }
 
         /** A layer made on the host: from the cache, or written now. */

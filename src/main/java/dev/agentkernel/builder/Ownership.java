@@ -33,6 +33,31 @@ record Ownership(long uid, long gid, Integer mode) {
         return new Ownership(uid, gid, mode);
     }
 
+    /**
+     * The owner of what runs as USER {@code spec} ({@code NAME}, {@code UID}, {@code NAME:GROUP}, ...): a name
+     * without a group takes its primary group from {@code /etc/passwd}; a number without one, group 0.
+     */
+    static Ownership forUser(String spec, StateTree state, Line line) {
+        if (spec.isEmpty()) {
+            return new Ownership(0, 0, null);
+        }
+        int colon = spec.indexOf(':');
+        String user = colon < 0 ? spec : spec.substring(0, colon);
+        long uid = id(user, "etc/passwd", state, line, "user");
+        if (colon >= 0) {
+            return new Ownership(uid, id(spec.substring(colon + 1), "etc/group", state, line, "group"), null);
+        }
+        long gid = 0;
+        for (String row : state.keptText("etc/passwd").orElse("").split("\n")) {
+            String[] f = row.split(":", -1);
+            if (f.length >= 4 && (f[0].equals(user) || f[2].equals(user)) && f[3].matches("[0-9]+")) {
+                gid = Long.parseLong(f[3]);
+                break;
+            }
+        }
+        return new Ownership(uid, gid, null);
+    }
+
     private static long id(String name, String file, StateTree state, Line line, String what) {
         if (name.matches("[0-9]+")) {
             return Long.parseLong(name);

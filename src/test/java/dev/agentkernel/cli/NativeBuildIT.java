@@ -1,0 +1,274 @@
+package dev.agentkernel.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentkernel.testing.BusyboxImages;
+import dev.agentkernel.testing.ExternalCommand;
+import dev.agentkernel.testing.RequiredTools;
+import dev.agentkernel.testing.TreeSnapshot;
+import dev.agentkernel.testing.Umoci;
+import dev.agentkernel.vm.VmFixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The native builder against Buildah, the reference: each Dockerfile is built by {@code build --engine native}
+ * and by {@code buildah build --isolation chroot} from the same context on the same base (a busybox OCI layout,
+ * which both read as {@code FROM oci:DIR:1}); both images are unpacked by umoci and the trees compared entry by
+ * entry (type, mode, owner, size, content, link target, hard-link groups, xattrs; the mtimes of files whose time
+ * is not the build's own: the context's files are dated 2021, what RUN writes is dated at build time and not
+ * compared), and the configs field by field. The saved archive is what umoci reads, so {@code images save} is
+ * exercised on every case. Each native build boots one VM (TCG); every sandbox is removed afterwards.
+ */
+@Tag("qemu")
+class NativeBuildIT {
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant CONTEXT_TIME = Instant.parse("2021-01-01T00:00:00Z");
+    private static final Instant BUILD_TIMES = Instant.parse("2022-01-01T00:00:00Z");
+    private static final List<String> buildahTags = Collections.synchronizedList(new ArrayList<>());
+    private static BusyboxImages images;
+    static String base;
+
+    @TempDir
+    static Path work;
+
+    private static Path home() {
+        return work.resolve("home");
+    }
+
+    @BeforeAll
+    static void baseImage() {
+        RequiredTools.requireRoot();
+        RequiredTools.require("buildah");
+        RequiredTools.require("umoci");
+        VmFixtures.requireQemuAndKernel();
+        images = new BusyboxImages(work);
+        String tag = images.build("RUN mkdir -p /etc/conf.d /tmp /srv/old/deep /home/app && chmod 1777 /tmp"
+                + " && echo a > /etc/conf.d/a && echo b > /etc/b && echo old > /srv/old/deep/f"
+                + " && printf 'root:x:0:0:root:/root:/bin/sh\\napp:x:1000:1000:app:/home/app:/bin/sh\\n' > /etc/passwd"
+                + " && printf 'root:x:0:\\napp:x:1000:\\nstaff:x:50:\\n' > /etc/group && chown 1000:1000 /home/app");
+        base = "oci:" + images.copyToOciLayout(tag, "1") + ":1";
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        try {
+            assertThat(VmFixtures.removeEverySandbox(home())).as("build VMs left running").isEmpty();
+        } finally {
+            for (String tag : buildahTags) {
+                ExternalCommand.runAllowingFailure(TIMEOUT, List.of("buildah", "--storage-driver", "vfs", "rmi", "-f",
+                        tag));
+            }
+            if (images != null) {
+                images.close();
+            }
+        }
+    }
+
+    /** One Dockerfile and the context files it is built with. */
+    record Case(String name, String dockerfile, Map<String, String> files) {
+        static Case of(String name, String dockerfile, String... files) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < files.length; i += 2) {
+                m.put(files[i], files[i + 1]);
+            }
+            return new Case(name, dockerfile, m);
+        }
+    }
+
+    static List<Case> cases() {
+        return List.of(
+                Case.of("copy-forms", """
+                        FROM $BASE
+                        COPY hello.txt /app/
+                        COPY sub /app/sub
+                        COPY *.txt /globbed/
+                        COPY hello.txt other.txt /two/
+                        COPY hello.txt /renamed.txt
+                        COPY --chown=1000:50 --chmod=0600 hello.txt /owned.txt
+                        COPY --chown=app:staff sub /app-owned
+                        COPY sub/ /etc/conf.d/
+                        COPY . /whole/
+                        """, "hello.txt", "hello\n", "other.txt", "other\n", "sub/inner.txt", "inner\n",
+                        "sub/deeper/x.sh", "#!/bin/sh\n", "secret.key", "nope\n", "logs/a.log", "log\n",
+                        ".dockerignore", "secret.key\nlogs\n"),
+                Case.of("run-changes-lower-layers", """
+                        FROM $BASE
+                        RUN rm /etc/b && rm -rf /srv/old && mkdir -p /srv/old && echo new > /srv/old/g
+                        RUN chmod 0700 /etc/conf.d/a && chown 1000:50 /etc/conf.d && ln /etc/conf.d/a /etc/a-link
+                        RUN rm -rf /etc/conf.d && mkdir /etc/conf.d && echo replaced > /etc/conf.d/z
+                        RUN ln -s ../etc/passwd /srv/pw && mkfifo /srv/fifo && touch /srv/empty && mkdir /var
+                        RUN ["/bin/sh", "-c", "echo exec-form > /srv/exec"]
+                        """),
+                Case.of("env-user-workdir", """
+                        FROM $BASE
+                        ARG VERSION=1.2
+                        ENV APP_HOME=/srv/app GREETING="hello there"
+                        WORKDIR $APP_HOME
+                        RUN echo "$GREETING $VERSION $APP_HOME" > env.txt && pwd > pwd.txt
+                        USER app
+                        WORKDIR /home/app/work
+                        RUN id > /tmp/id.txt && echo "$HOME" > /tmp/home.txt && touch mine
+                        USER root:staff
+                        RUN id -u > /tmp/uid && id -g > /tmp/gid
+                        COPY --chown=app hello.txt ./
+                        """, "hello.txt", "hello\n"),
+                Case.of("config-fields", """
+                        FROM $BASE
+                        LABEL org.example.name="native build" version=1
+                        EXPOSE 8080 53/udp
+                        VOLUME /data
+                        STOPSIGNAL SIGTERM
+                        ENTRYPOINT ["/bin/sh", "-c"]
+                        CMD ["echo hi"]
+                        ENV PATH=/usr/local/bin:/bin EMPTY=
+                        RUN echo done > /done
+                        """));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> sameTreeAndConfigAsBuildah() {
+        return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> compare(c)));
+    }
+
+    private void compare(Case c) throws Exception {
+        Path ctx = context(c);
+        CliRun built = CliRun.run(home(), "build", "--engine", "native", "-t", c.name(), ctx.toString());
+        assertThat(built.exitCode()).as(built.err()).isZero();
+        Path archive = work.resolve(c.name() + ".tar");
+        CliRun saved = CliRun.run(home(), "images", "save", c.name(), "-o", archive.toString());
+        assertThat(saved.exitCode()).as(saved.err()).isZero();
+        Path ours = work.resolve(c.name() + "-ours");
+        Files.createDirectories(ours);
+        ExternalCommand.run(TIMEOUT, "tar", "-xf", archive.toString(), "-C", ours.toString());
+
+        String tag = "localhost/agentkernel-native-" + c.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        buildahTags.add(tag);
+        ExternalCommand.run(TIMEOUT, List.of("buildah", "--storage-driver", "vfs", "build", "--isolation", "chroot",
+                "-q", "-t", tag, ctx.toString()));
+        Path theirs = work.resolve(c.name() + "-buildah");
+        ExternalCommand.run(TIMEOUT, List.of("buildah", "--storage-driver", "vfs", "push", "-q", tag,
+                "oci:" + theirs + ":t"));
+
+        Map<String, TreeSnapshot.Entry> expected = snapshot(Umoci.unpack(theirs, "t", work.resolve(c.name() + "-r1")));
+        Map<String, TreeSnapshot.Entry> actual = snapshot(Umoci.unpack(ours, c.name(), work.resolve(c.name() + "-r2")));
+        assertThat(TreeSnapshot.differences(expected, actual, new TreeSnapshot.Options(false, false,
+                        buildahOnly(expected, actual, c))))
+                .as("differences from Buildah's tree").isEmpty();
+        assertThat(config(ours, c.name())).as("config").isEqualTo(config(theirs, "t"));
+    }
+
+    /**
+     * What Buildah 1.28 leaves that the Dockerfile reference (BuildKit) does not make: the empty mount points of
+     * /etc/hosts and /etc/resolv.conf a RUN had bind-mounted, and an empty directory for each VOLUME. Ignored
+     * only when they are exactly that and we have nothing there.
+     */
+    private static List<String> buildahOnly(Map<String, TreeSnapshot.Entry> expected,
+                                            Map<String, TreeSnapshot.Entry> actual, Case c) {
+        List<String> out = new ArrayList<>();
+        for (String p : List.of("etc/hosts", "etc/resolv.conf")) {
+            TreeSnapshot.Entry e = expected.get(p);
+            if (e != null && e.type() == 'f' && e.size() == 0 && !actual.containsKey(p)) {
+                out.add(p);
+            }
+        }
+        for (String line : c.dockerfile().split("\n")) {
+            if (line.startsWith("VOLUME ")) {
+                String p = line.substring(7).strip().substring(1);
+                TreeSnapshot.Entry e = expected.get(p);
+                if (e != null && e.type() == 'd' && !actual.containsKey(p)) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Path context(Case c) throws IOException {
+        Path ctx = Files.createTempDirectory(work, c.name());
+        Files.writeString(ctx.resolve("Dockerfile"), c.dockerfile().replace("$BASE", base));
+        for (Map.Entry<String, String> f : c.files().entrySet()) {
+            Path p = ctx.resolve(f.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, f.getValue());
+            if (f.getKey().endsWith(".sh")) {
+                p.toFile().setExecutable(true);
+            }
+        }
+        try (Stream<Path> walk = Files.walk(ctx)) {
+            for (Path p : walk.toList()) {
+                Files.setLastModifiedTime(p, FileTime.from(CONTEXT_TIME));
+            }
+        }
+        return ctx;
+    }
+
+    /** The tree, with the mtimes of entries made during the build left out (they are the build's own time). */
+    private static Map<String, TreeSnapshot.Entry> snapshot(Path rootfs) throws Exception {
+        Map<String, TreeSnapshot.Entry> out = new TreeMap<>();
+        for (Map.Entry<String, TreeSnapshot.Entry> e : TreeSnapshot.ofDirectory(rootfs).entrySet()) {
+            TreeSnapshot.Entry x = e.getValue();
+            boolean buildTime = x.mtime() != null && x.mtime().isAfter(BUILD_TIMES);
+            out.put(e.getKey(), buildTime || x.type() != 'f' ? new TreeSnapshot.Entry(x.type(), x.mode(), x.uid(),
+                    x.gid(), x.size(), x.sha256(), x.target(), x.xattrs(), x.major(), x.minor(), null, x.linkGroup())
+                    : x);
+        }
+        return out;
+    }
+
+    /** The config fields both write (OCI's), Buildah's version label left out. */
+    static Map<String, Object> config(Path layout, String ref) throws IOException {
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        String manifestDigest = null;
+        for (JsonNode m : index.path("manifests")) {
+            if (ref.equals(m.path("annotations").path("org.opencontainers.image.ref.name").asText())) {
+                manifestDigest = m.path("digest").asText();
+            }
+        }
+        assertThat(manifestDigest).as("manifest of " + ref + " in " + layout).isNotNull();
+        JsonNode manifest = JSON.readTree(blob(layout, manifestDigest).toFile());
+        JsonNode config = JSON.readTree(blob(layout, manifest.path("config").path("digest").asText()).toFile());
+        JsonNode c = config.path("config");
+        Map<String, Object> out = new TreeMap<>();
+        for (String field : List.of("Env", "Cmd", "Entrypoint", "WorkingDir", "User", "ExposedPorts", "Volumes",
+                "StopSignal")) {
+            if (!c.path(field).isMissingNode() && !c.path(field).isNull()) {
+                out.put(field, c.path(field).toString());
+            }
+        }
+        Map<String, String> labels = new TreeMap<>();
+        c.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        labels.remove("io.buildah.version");
+        out.put("Labels", labels);
+        out.put("os/arch", config.path("os").asText() + "/" + config.path("architecture").asText());
+        out.put("layers", manifest.path("layers").size() > 0);
+        return out;
+    }
+
+    private static Path blob(Path layout, String digest) {
+        return layout.resolve("blobs").resolve(digest.substring(0, digest.indexOf(':')))
+                .resolve(digest.substring(digest.indexOf(':') + 1));
+    }
+}
