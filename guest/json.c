@@ -192,6 +192,7 @@ static struct json *parse_container(struct parser *ps, int object) {
             if (ps->p >= ps->end || *ps->p != '"') return fail(ps, "expected a string key");
             key = parse_string_raw(ps, &klen);
             if (!key) return NULL;
+            if (strlen(key) != klen) return fail(ps, "NUL character in an object key");
             skip_ws(ps);
             if (ps->p >= ps->end || *ps->p != ':') return fail(ps, "expected ':'");
             ps->p++;

@@ -31,6 +31,8 @@ static void capture(struct captured *c, const char *bytes, size_t n, size_t limi
     c->data[c->len] = 0;
 }
 
+extern char **environ;
+
 /* In the child: never returns. Errors before exec go to the parent through report_fd as an errno text. */
 static void exec_child(const struct run_spec *spec, int out_fd, int err_fd, int report_fd) {
     child_reset_signals();
@@ -45,7 +47,9 @@ static void exec_child(const struct run_spec *spec, int out_fd, int err_fd, int 
         (void)!write(report_fd, message, (size_t)n);
         _exit(127);
     }
-    for (char **e = spec->env; e && *e; e++) putenv(*e);
+    /* the whole environment at once, and execvp searches the command's PATH (a putenv per entry took time in
+       the square of their number: 100,000 names, 30 s) */
+    if (spec->env) environ = spec->env;
     execvp(spec->argv[0], spec->argv);
     int n = snprintf(message, sizeof message, "cannot run %s: %s", spec->argv[0], strerror(errno));
     (void)!write(report_fd, message, (size_t)n);

@@ -52,8 +52,17 @@ final class RawAgent implements AutoCloseable {
 
     /** Starts the agent of dir (see {@link #binary}) with the state directory dir/state. */
     static RawAgent start(Path dir) throws IOException {
-        Path binary = binary(dir);
-        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "--stdio")
+        return start(dir, java.util.List.of(binary(dir).toString(), "--stdio"));
+    }
+
+    /** The agent of dir with its address space limited to {@code kib} KiB (sh's ulimit -v), as in a small guest. */
+    static RawAgent startLimited(Path dir, long kib) throws IOException {
+        return start(dir, java.util.List.of("sh", "-c", "ulimit -v " + kib + " && exec \"$0\" --stdio",
+                binary(dir).toString()));
+    }
+
+    private static RawAgent start(Path dir, java.util.List<String> command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()));
         pb.environment().put("AGENTKERNEL_AGENT_STATE", dir.resolve("state").toString());
         pb.environment().put("FROM_THE_AGENT", "inherited");
