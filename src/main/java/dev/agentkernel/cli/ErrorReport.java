@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.util.function.IntSupplier;
 
@@ -40,8 +41,10 @@ final class ErrorReport {
     }
 
     static int report(Throwable e, PrintWriter err, boolean debug) {
-        int exit = e instanceof AgentkernelException ae ? ae.exitCode() : 1;
-        String hint = e instanceof AgentkernelException || debug ? ""
+        // a path given that the file system cannot name (a NUL in it) is bad input, wherever it was turned into one
+        boolean badPath = e instanceof InvalidPathException;
+        int exit = e instanceof AgentkernelException ae ? ae.exitCode() : badPath ? 2 : 1;
+        String hint = e instanceof AgentkernelException || badPath || debug ? ""
                 : " (a bug in agentkernel: --debug shows the stack trace)";
         err.println("agentkernel: " + Quote.forTerminal(describe(e), MAX_MESSAGE) + hint);
         if (debug) {
@@ -60,6 +63,9 @@ final class ErrorReport {
         }
         if (e instanceof StackOverflowError) {
             return "the input nests too deeply (stack overflow)";
+        }
+        if (e instanceof InvalidPathException p) {
+            return Quote.name(p.getInput()) + " is not a valid path: " + p.getReason();
         }
         if (e instanceof UncheckedIOException u) {
             return describe(u.getCause());

@@ -48,26 +48,52 @@ public final class Quote {
 
     /**
      * A message to print on a terminal: every control character escaped except line breaks and tabs (messages
-     * may carry a few lines of context, such as a console's last lines), bounded to {@code maxChars}.
+     * may carry a few lines of context, such as a console's last lines), bounded to about {@code maxChars}. A
+     * longer one keeps its head (three quarters) and its tail with the number of characters left out between
+     * them, so the end of the sentence (what failed, what to do) is still there.
      */
     public static String forTerminal(String message, int maxChars) {
         if (message == null) {
             return "";
         }
-        StringBuilder out = new StringBuilder(Math.min(message.length(), maxChars) + 16);
+        int headMax = maxChars * 3 / 4;
+        StringBuilder head = new StringBuilder(Math.min(message.length(), maxChars) + 16);
         int i = 0;
-        for (; i < message.length() && out.length() < maxChars; i++) {
-            char c = message.charAt(i);
-            if (c == '\n' || c == '\t') {
-                out.append(c);
-            } else {
-                appendEscaped(out, c, false);
-            }
+        for (; i < message.length() && head.length() < headMax; i++) {
+            appendForTerminal(head, message.charAt(i));
         }
-        if (i < message.length()) {
-            out.append("…(").append(message.length() - i).append(" more characters)");
+        if (i < message.length() && Character.isLowSurrogate(message.charAt(i))) {
+            appendForTerminal(head, message.charAt(i++)); // never split a surrogate pair
         }
-        return out.toString();
+        // the tail, escaped backwards from the end until it is a quarter of the bound or meets the head
+        int tailMax = maxChars - headMax;
+        int j = message.length();
+        int tailLength = 0;
+        StringBuilder one = new StringBuilder(12);
+        while (j > i && tailLength < tailMax) {
+            one.setLength(0);
+            appendForTerminal(one, message.charAt(--j));
+            tailLength += one.length();
+        }
+        if (j > i && Character.isLowSurrogate(message.charAt(j))) {
+            j--;
+        }
+        int tailStart = j - i <= 32 ? i : j; // leaving out a few characters would not make it shorter
+        if (tailStart > i) {
+            head.append("…(").append(tailStart - i).append(" more characters)…");
+        }
+        for (int k = tailStart; k < message.length(); k++) {
+            appendForTerminal(head, message.charAt(k));
+        }
+        return head.toString();
+    }
+
+    private static void appendForTerminal(StringBuilder out, char c) {
+        if (c == '\n' || c == '\t') {
+            out.append(c);
+        } else {
+            appendEscaped(out, c, false);
+        }
     }
 
     private static String escapeAll(String value, int from, int to) {

@@ -36,6 +36,16 @@ class ErrorReportTest {
         assertThat(report(new OutOfMemoryError("Java heap space"), 1)).startsWith("agentkernel: out of memory")
                 .hasLineCount(1);
         assertThat(report(new StackOverflowError(), 1)).hasLineCount(1);
+        assertThat(report(new java.nio.file.InvalidPathException("/a\0b", "Nul character not allowed"), 2))
+                .isEqualTo("agentkernel: '/a\\x00b' is not a valid path: Nul character not allowed\n");
+    }
+
+    @Test
+    void aLongMessageKeepsItsEnd() {
+        String out = report(new ImageException("layer 2: entry " + "d/".repeat(500_000) + " replaces the root directory"
+                + " by a regular file"), 1);
+        assertThat(out).hasSizeLessThan(ErrorReport.MAX_MESSAGE + 100).hasLineCount(1)
+                .endsWith("d/d/ replaces the root directory by a regular file\n");
     }
 
     @Test

@@ -71,6 +71,18 @@ class RootfsCommandTest {
         assertThat(missing.errLines()).hasSize(1);
         assertThat(missing.lastErrLine()).startsWith("agentkernel: ").contains("does not exist");
 
+        // a 1 MiB path with an ANSI escape (and one with a NUL): one line, bounded, escaped, the sentence ends
+        String hostile = work + "/\u001b[2J" + "d".repeat(1 << 20);
+        CliRun flood = CliRun.run(home, "rootfs", "oci:" + hostile, "--no-agent");
+        assertThat(flood.exitCode()).isEqualTo(1);
+        assertThat(flood.errLines()).hasSize(1);
+        assertThat(flood.lastErrLine()).hasSizeLessThan(400).doesNotContain("\u001b")
+                .contains("\\x1b[2Jddd").contains("more characters)").endsWith("ddd' does not exist");
+        CliRun nul = CliRun.run(home, "rootfs", "oci:" + work + "/a\u0000b", "--no-agent");
+        assertThat(nul.exitCode()).isEqualTo(2);
+        assertThat(nul.errLines()).hasSize(1);
+        assertThat(nul.lastErrLine()).endsWith("/a\\x00b' is not a valid path: Nul character not allowed");
+
         CliRun size = CliRun.run(home, "rootfs", "oci:x", "--size", "lots");
         assertThat(size.exitCode()).isEqualTo(2);
         assertThat(size.lastErrLine()).contains("bad size 'lots'");

@@ -25,6 +25,11 @@ class QuoteTest {
     @Test
     void terminalTextKeepsLinesButNoEscapes() {
         assertThat(Quote.forTerminal("one\ntwo\u001b]0;title\u0007", 100)).isEqualTo("one\ntwo\\x1b]0;title\\x07");
-        assertThat(Quote.forTerminal("x".repeat(50), 10)).isEqualTo("xxxxxxxxxx…(40 more characters)");
+        assertThat(Quote.forTerminal("x".repeat(50), 10)).isEqualTo("xxxxxxx…(40 more characters)…xxx");
+        assertThat(Quote.forTerminal("x".repeat(10), 10)).isEqualTo("x".repeat(10));
+        assertThat(Quote.forTerminal("x".repeat(40), 10)).isEqualTo("x".repeat(40));
+        String message = "cannot read " + "a".repeat(1 << 20) + ": permission denied";
+        assertThat(Quote.forTerminal(message, 4000)).hasSizeLessThan(4100).startsWith("cannot read aaa")
+                .endsWith("aaa: permission denied").containsPattern("…\\(10[0-9]{5} more characters\\)…");
     }
 }

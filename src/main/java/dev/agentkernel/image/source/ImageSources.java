@@ -1,6 +1,7 @@
 package dev.agentkernel.image.source;
 
 import dev.agentkernel.errors.ImageException;
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
 
 import java.nio.file.Files;
@@ -13,17 +14,17 @@ public final class ImageSources {
 
     public static ImageSource open(SourceSpec spec, SourceOptions options) {
         if (spec instanceof SourceSpec.OciLayout s) {
-            requireDirectory(s.dir(), spec);
+            requireDirectory(s.dir(), "OCI layout directory");
             return new TreeSource(new DirectoryTree(s.dir()),
                     tree -> OciLayoutReader.read(tree, s.ref(), options.platform(), spec.toString()));
         }
         if (spec instanceof SourceSpec.OciArchive s) {
-            requireFile(s.file(), spec);
+            requireFile(s.file(), "OCI archive");
             return new TreeSource(TarTree.open(s.file()),
                     tree -> OciLayoutReader.read(tree, s.ref(), options.platform(), spec.toString()));
         }
         if (spec instanceof SourceSpec.DockerArchive s) {
-            requireFile(s.file(), spec);
+            requireFile(s.file(), "Docker archive");
             return dockerArchive(TarTree.open(s.file()), s.ref(), spec.toString());
         }
         if (spec instanceof SourceSpec.DockerDaemon s) {
@@ -35,7 +36,7 @@ public final class ImageSources {
         if (spec instanceof SourceSpec.Registry s) {
             return RegistrySource.open(s, options);
         }
-        throw new UserInputException("unsupported image source " + spec);
+        throw new UserInputException("unsupported image source " + Quote.name(spec.toString()));
     }
 
     /** A docker-archive tree; Docker 25+ writes an OCI layout next to manifest.json, which is read the same way. */
@@ -43,15 +44,17 @@ public final class ImageSources {
         return new TreeSource(tree, t -> DockerArchiveReader.read(t, ref, name));
     }
 
-    private static void requireDirectory(Path dir, SourceSpec spec) {
+    private static void requireDirectory(Path dir, String what) {
         if (!Files.isDirectory(dir)) {
-            throw new ImageException(spec + ": " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+            throw new ImageException(what + " " + Quote.name(dir.toString())
+                    + (Files.exists(dir) ? " is not a directory" : " does not exist"));
         }
     }
 
-    private static void requireFile(Path file, SourceSpec spec) {
+    private static void requireFile(Path file, String what) {
         if (!Files.isRegularFile(file)) {
-            throw new ImageException(spec + ": " + file + (Files.exists(file) ? " is not a file" : " does not exist"));
+            throw new ImageException(what + " " + Quote.name(file.toString())
+                    + (Files.exists(file) ? " is not a file" : " does not exist"));
         }
     }
 }

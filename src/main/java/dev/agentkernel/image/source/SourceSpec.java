@@ -1,5 +1,6 @@
 package dev.agentkernel.image.source;
 
+import dev.agentkernel.errors.Quote;
 import dev.agentkernel.errors.UserInputException;
 
 import java.nio.file.Path;
@@ -89,12 +90,12 @@ public sealed interface SourceSpec {
                 }
                 return new DockerDaemon(rest);
             case "docker", "dir", "containers-storage":
-                throw new UserInputException("unsupported image source '" + text + "': use oci:, oci-archive:, "
+                throw new UserInputException("unsupported image source " + Quote.name(text) + ": use oci:, oci-archive:, "
                         + "docker-archive:, docker-daemon:, docker://REF or a local image name");
             default:
                 if (text.startsWith("/") || text.startsWith("./") || text.startsWith("../")) {
-                    throw new UserInputException("'" + text + "' looks like a path: say which format it is, e.g. "
-                            + "oci:" + text + ", oci-archive:" + text + " or docker-archive:" + text);
+                    throw new UserInputException(Quote.name(text) + " looks like a path: say which format it is, e.g. "
+                            + "oci:PATH, oci-archive:PATH or docker-archive:PATH");
                 }
                 return new LocalImage(text);
         }
@@ -104,9 +105,13 @@ public sealed interface SourceSpec {
         int colon = rest.indexOf(':');
         String path = colon < 0 ? rest : rest.substring(0, colon);
         if (path.isEmpty()) {
-            throw new UserInputException("image source '" + text + "' names no path");
+            throw new UserInputException("image source " + Quote.name(text) + " names no path");
         }
-        return Path.of(path);
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UserInputException("image source " + Quote.name(text) + " is not a valid path: " + e.getReason());
+        }
     }
 
     private static Optional<String> ref(String rest) {
