@@ -2,6 +2,7 @@
 #include "handlers.h"
 
 #include "base64.h"
+#include "configure.h"
 #include "detach.h"
 #include "exec.h"
 #include "fields.h"
@@ -64,7 +65,7 @@ static struct response handle_hello(const char *id) {
     jw_int(&w, "exit_code", 0);
     jw_int(&w, "protocol", AGENT_PROTOCOL);
     jw_cstring(&w, "agent", AGENT_VERSION);
-    jw_raw(&w, "features", "[\"exec\",\"stdin\",\"signal\",\"pty\",\"resize\",\"detach\",\"copy\"]");
+    jw_raw(&w, "features", "[\"exec\",\"stdin\",\"signal\",\"pty\",\"resize\",\"detach\",\"copy\",\"configure\"]");
     return response_finish(&w, 0);
 }
 
@@ -244,6 +245,7 @@ struct response handle_request(const char *id, const char *type, const struct js
     else if (!strcmp(type, "exec_list")) r = handle_exec_list(id, request);
     else if (!strcmp(type, "exec_logs")) r = handle_exec_logs(id, request);
     else if (!strcmp(type, "exec_kill")) r = handle_exec_kill(id, request);
+    else if (!strcmp(type, "configure")) r = handle_configure(id, request);
     else if (!strcmp(type, "shutdown")) r = handle_shutdown(id);
     else if (!strcmp(type, "net_config")) r = handle_net_config(id, request);
     else r = error_response(id, "unknown request type '%.100s'", type);

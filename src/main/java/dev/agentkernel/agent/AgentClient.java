@@ -91,6 +91,11 @@ public final class AgentClient implements Closeable {
         expectSuccess(call(config, DEFAULT_TIMEOUT), "net_config");
     }
 
+    /** Sets the guest's per-sandbox state (entropy, clock, hostname); an agent without the request refuses it. */
+    public void configure(AgentRequest.Configure configure, Duration timeout) {
+        expectSuccess(call(configure, timeout), "configure");
+    }
+
     /** Asks the guest to sync and power off; returns once the agent has acknowledged. */
     public void shutdown(Duration timeout) {
         expectSuccess(call(new AgentRequest.Shutdown(), timeout), "shutdown");

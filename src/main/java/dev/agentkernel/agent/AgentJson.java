@@ -36,6 +36,17 @@ final class AgentJson {
         } else if (request instanceof AgentRequest.Mkdir mkdir) {
             node.put("path", mkdir.path());
             node.put("recursive", mkdir.recursive());
+        } else if (request instanceof AgentRequest.Configure configure) {
+            if (configure.entropy() != null) {
+                node.put("entropy_base64", Base64.getEncoder().encodeToString(configure.entropy()));
+            }
+            if (configure.time() != null) {
+                node.put("time_sec", configure.time().getEpochSecond());
+                node.put("time_nsec", configure.time().getNano());
+            }
+            if (configure.hostname() != null) {
+                node.put("hostname", configure.hostname());
+            }
         }
         return node;
     }

@@ -112,4 +112,22 @@ public sealed interface AgentRequest {
             return "shutdown";
         }
     }
+
+    /**
+     * What differs per sandbox, set after a start and above all after a restore from a memory snapshot: host
+     * entropy to reseed the guest kernel's random generator with (16..512 bytes; null: none), the wall clock
+     * (null: leave it) and the hostname (null: leave it).
+     */
+    record Configure(byte[] entropy, java.time.Instant time, String hostname) implements AgentRequest {
+        public Configure {
+            entropy = entropy == null ? null : entropy.clone();
+            if (entropy != null && (entropy.length < 16 || entropy.length > 512)) {
+                throw new IllegalArgumentException("entropy must be 16 to 512 bytes");
+            }
+        }
+
+        public String type() {
+            return "configure";
+        }
+    }
 }

@@ -22,7 +22,8 @@ final class ApiViews {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", r.name());
         m.put("uuid", r.uuid());
-        m.put("status", info.status() == SandboxStatus.RUNNING ? "running" : "stopped");
+        m.put("status", info.status() == SandboxStatus.RUNNING ? "running"
+                : info.status() == SandboxStatus.PAUSED ? "paused" : "stopped");
         m.put("state", info.status().text());
         m.put("backend", r.backend() == null ? "qemu" : r.backend());
         m.put("image", r.image());

@@ -63,7 +63,7 @@ final class CreateCommand implements Callable<Integer> {
         dev.agentkernel.sandbox.SandboxInfo created = service.create(new CreateRequest(sandbox, image, vm.memoryMb, vm.cpus, KeyValues.parse(env, "-e"), workdir,
                 KeyValues.parse(labels, "-l"), lifetime, !noStart, vm.backend,
                 vm.kernelPath(), vm.accel, null, null).withNetwork(network),
-                progress);
+                progress, !vm.noSnapshot);
         created.record().network().publish().forEach(p -> err.println("published " + p));
         err.flush();
         PrintWriter out = spec.commandLine().getOut();

@@ -50,6 +50,9 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Kill the command after this long (exit code 124).")
     Long timeoutSeconds;
 
+    @Option(names = "--auto-resume", description = "Resume the sandbox first if it is paused (else that is an error).")
+    boolean autoResume;
+
     @Spec
     CommandSpec spec;
 
@@ -63,8 +66,12 @@ final class ExecCommand implements Callable<Integer> {
         }
         ExecRequest request = new ExecRequest(command, KeyValues.parse(env, "-e"), workdir, user, tty, interactive,
                 detach, timeoutSeconds == null ? 0 : Duration.ofSeconds(timeoutSeconds).toMillis());
-        SandboxProcesses processes = new SandboxProcesses(new SandboxService(Main.home(spec), System.getenv()));
+        SandboxService service = new SandboxService(Main.home(spec), System.getenv());
         SandboxName sandbox = SandboxName.of(name);
+        if (autoResume && service.inspect(sandbox).status() == dev.agentkernel.sandbox.SandboxStatus.PAUSED) {
+            service.resume(sandbox);
+        }
+        SandboxProcesses processes = new SandboxProcesses(service);
         if (detach) {
             DetachedProcess started = processes.detach(sandbox, request);
             spec.commandLine().getOut().println(started.session());

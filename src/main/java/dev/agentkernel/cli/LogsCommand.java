@@ -69,7 +69,7 @@ final class LogsCommand implements Callable<Integer> {
                 out.flush();
             }
             if (!follow || !service.store().exists(sandbox)
-                    || service.inspect(sandbox).status() != dev.agentkernel.sandbox.SandboxStatus.RUNNING) {
+                    || !service.inspect(sandbox).status().alive()) {
                 return 0;
             }
             try {

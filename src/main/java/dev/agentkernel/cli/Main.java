@@ -28,6 +28,8 @@ import java.util.function.Supplier;
                 CreateCommand.class,
                 StartCommand.class,
                 StopCommand.class,
+                PauseCommand.class,
+                ResumeCommand.class,
                 RmCommand.class,
                 ListCommand.class,
                 InspectCommand.class,

@@ -109,10 +109,16 @@ public final class RunCommand implements Callable<Integer> {
         boolean created = false;
         try {
             Instant t0 = Instant.now();
-            service.create(new CreateRequest(sandbox, image, vm.memoryMb, vm.cpus, Map.of(), null,
-                    Map.of(), null, true, vm.backend, vm.kernelPath(), vm.accel,
+            dev.agentkernel.sandbox.SandboxInfo made = service.create(new CreateRequest(sandbox, image, vm.memoryMb,
+                    vm.cpus, Map.of(), null, Map.of(), null, true, vm.backend, vm.kernelPath(), vm.accel,
                     keep ? null : self, rootfs == null ? null : rootfs.toAbsolutePath()).withNetwork(network),
-                    dev.agentkernel.rootfs.ConversionListener.NONE);
+                    new dev.agentkernel.rootfs.ConversionListener() {
+                        @Override
+                        public void warning(String message) {
+                            err.println("agentkernel: " + message);
+                            err.flush();
+                        }
+                    }, !vm.noSnapshot);
             created = true;
             Instant t1 = Instant.now();
             int exitCode = AttachedExec.run(new SandboxProcesses(service), sandbox, new ExecRequest(command,
@@ -126,7 +132,9 @@ public final class RunCommand implements Callable<Integer> {
                         + sandbox);
             }
             if (timings) {
-                err.printf("agentkernel: create and boot %d ms, command %d ms, remove %d ms%n",
+                err.printf("agentkernel: create and %s %d ms, command %d ms, remove %d ms%n",
+                        made.startedFrom() != null && made.startedFrom().startsWith("snapshot")
+                                ? "restore (" + made.startedFrom() + ")" : "boot",
                         Duration.between(t0, t1).toMillis(), Duration.between(t1, t2).toMillis(),
                         Duration.between(t2, Instant.now()).toMillis());
             }

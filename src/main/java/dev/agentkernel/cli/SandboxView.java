@@ -50,6 +50,7 @@ final class SandboxView {
         m.put("expires_at", r.expiresAt());
         m.put("pid", s.monitorPid() == 0 ? null : s.monitorPid());
         m.put("started_at", s.startedAt());
+        m.put("started_from", s.startedFrom());
         m.put("disk_bytes", s.diskBytes());
         m.put("rootfs", r.rootfs());
         NetworkOptions net = r.network();
@@ -89,7 +90,7 @@ final class SandboxView {
         field(out, "Image", r.image() + (r.imageDigest() == null ? "" : " (" + r.imageDigest() + ")"));
         field(out, "Created", r.createdAt());
         if (s.startedAt() != null && s.monitorPid() != 0) {
-            field(out, "Started", s.startedAt());
+            field(out, "Started", s.startedAt() + (s.startedFrom() == null ? "" : " (" + s.startedFrom() + ")"));
         }
         field(out, "Expires", r.expiresAt() == null ? "never" : r.expiresAt());
         field(out, "Memory", r.memoryMb() + " MB");

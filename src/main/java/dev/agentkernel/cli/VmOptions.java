@@ -25,6 +25,10 @@ final class VmOptions {
     @Option(names = "--accel", paramLabel = "kvm|tcg", description = "QEMU accelerator (default: KVM when it works).")
     String accel;
 
+    @Option(names = "--no-snapshot",
+            description = "Boot the VM even when the image's boot snapshot could restore it, and save none.")
+    boolean noSnapshot;
+
     /** Bad input unless the size is one a microVM can have. */
     void check() {
         VmSpec.checkSize(memoryMb, cpus);

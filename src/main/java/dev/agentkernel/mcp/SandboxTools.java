@@ -243,7 +243,7 @@ final class SandboxTools {
 
     private String stop(ToolArgs a) {
         SandboxName name = name(a);
-        if (service.inspect(name).status() != SandboxStatus.RUNNING) {
+        if (!service.inspect(name).status().alive()) {
             return "Sandbox '" + name + "' is already stopped.";
         }
         service.stop(name, SandboxService.DEFAULT_STOP_GRACE);

@@ -181,14 +181,34 @@ public final class RootfsCache {
         };
     }
 
+    /**
+     * The directory of the memory snapshots of VMs booted on entry {@code key} (package {@code snapshot}): they
+     * belong to the entry, are kept while it is pinned and removed with it.
+     */
+    public Path snapshots(String key) {
+        return home.rootfs().resolve(key + ".snapshots");
+    }
+
     /** Removes one entry; the caller holds the key's lock. */
     private boolean remove(String key) {
         try {
             Files.deleteIfExists(record(key)); // the record first: without it the image is no entry
+            deleteTree(snapshots(key));
             Files.deleteIfExists(image(key));
             return true;
         } catch (IOException e) {
             throw new StoreException("cannot remove cached rootfs " + image(key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }

@@ -33,12 +33,21 @@ final class SandboxDisk {
     }
 
     private static void createOverlay(Path rootfs, Path disk) {
+        createOverlay(rootfs, "raw", disk);
+    }
+
+    /** A disk over a snapshot's disk (itself a qcow2 layer over the cached rootfs), never written through. */
+    static void createOver(Path snapshotDisk, Path disk) {
+        createOverlay(snapshotDisk, "qcow2", disk);
+    }
+
+    private static void createOverlay(Path backing, String backingFormat, Path disk) {
         if (Executables.find(System.getenv("PATH"), "qemu-img").isEmpty()) {
             throw new ToolException("qemu-img is not installed (Debian: apt-get install qemu-utils); sandboxes"
                     + " need it for their copy-on-write disks");
         }
-        CommandRunner.Result r = CommandRunner.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
-                "-b", rootfs.toAbsolutePath().toString(), disk.toString()), Duration.ofSeconds(30));
+        CommandRunner.Result r = CommandRunner.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", backingFormat,
+                "-b", backing.toAbsolutePath().toString(), disk.toString()), Duration.ofSeconds(30));
         if (!r.succeeded() || !Files.isRegularFile(disk)) {
             throw new VmException("qemu-img could not create the disk " + disk + ": " + r.lastErrorLine());
         }

@@ -96,6 +96,10 @@ public final class SandboxExec {
 
     void requireRunning(SandboxRecord record, SandboxDirectory dir) {
         SandboxStatus status = service.status(record, dir);
+        if (status == SandboxStatus.PAUSED) {
+            throw new SandboxConflictException("sandbox '" + record.name() + "' is paused; resume it with:"
+                    + " agentkernel resume " + record.name() + " (or exec --auto-resume)");
+        }
         if (status != SandboxStatus.RUNNING) {
             throw new SandboxConflictException("sandbox '" + record.name() + "' is " + status.text()
                     + "; start it with: agentkernel start " + record.name());

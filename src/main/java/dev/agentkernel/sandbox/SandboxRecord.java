@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * @param env          the {@code -e} variables given at creation, over the image's {@code Env}
  * @param workdir      the {@code -w} given at creation, over the image's {@code WorkingDir} (null: the image's)
  * @param expiresAt    when {@code gc} may remove it (RFC 3339; null: never)
- * @param desired      {@code running} or {@code stopped}: what the last start/stop asked for
+ * @param desired      {@code running}, {@code paused} or {@code stopped}: what the last start, pause, resume or
+ *                     stop asked for
  * @param owner        for a one-shot {@code run} sandbox: the CLI process that removes it when done; a sandbox
  *                     whose owner is gone is removed by the next command that looks
  * @param description  free text its creator gave it (the HTTP API's {@code description}); null: none
@@ -55,6 +56,8 @@ public record SandboxRecord(
 
     public static final String RUNNING = "running";
     public static final String STOPPED = "stopped";
+    /** Its monitor runs with the guest's CPUs stopped ({@code pause}). */
+    public static final String PAUSED = "paused";
 
     public SandboxRecord {
         config = config == null ? ImageRunConfig.NONE : config;

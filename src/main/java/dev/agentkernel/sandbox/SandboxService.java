@@ -63,6 +63,15 @@ public final class SandboxService {
      * {@code start} is false. A taken name is a conflict; any failure leaves nothing behind.
      */
     public SandboxInfo create(CreateRequest request, ConversionListener listener) {
+        return create(request, listener, true);
+    }
+
+    /**
+     * As {@link #create(CreateRequest, ConversionListener)}; {@code snapshots} false (the CLI's
+     * {@code --no-snapshot}) boots the VM even when the image's boot snapshot could restore it, and saves none.
+     * Why a snapshot could not serve goes to the listener's warnings.
+     */
+    public SandboxInfo create(CreateRequest request, ConversionListener listener, boolean snapshots) {
         SandboxName name = request.name();
         if (store.exists(name)) {
             throw taken(name);
@@ -91,10 +100,12 @@ public final class SandboxService {
                 if (rootfs != null) {
                     pin(rootfs, name, dir);
                 }
-                SandboxDisk.create(Path.of(record.rootfs()), dir, backend);
                 store.write(record);
                 if (request.start()) {
-                    machine.start(record, dir, SandboxOptions.DEFAULT_BOOT_TIMEOUT);
+                    machine.startNew(record, dir, backend, SandboxOptions.DEFAULT_BOOT_TIMEOUT, snapshots,
+                            listener::warning);
+                } else {
+                    SandboxDisk.create(Path.of(record.rootfs()), dir, backend);
                 }
             } catch (RuntimeException e) {
                 discard(name, dir, record);
@@ -128,8 +139,12 @@ public final class SandboxService {
         try (FileLocks.Held lock = store.lock(name)) {
             SandboxRecord record = store.get(name);
             SandboxDirectory dir = store.directory(name);
-            if (status(record, dir) == SandboxStatus.RUNNING) {
+            SandboxStatus status = status(record, dir);
+            if (status == SandboxStatus.RUNNING) {
                 return info(record, dir);
+            }
+            if (status == SandboxStatus.PAUSED) {
+                return resumeLocked(record, dir);
             }
             record = record.withDesired(SandboxRecord.RUNNING);
             store.write(record);
@@ -138,11 +153,62 @@ public final class SandboxService {
         }
     }
 
+    /**
+     * Stops the guest's CPUs: its memory, processes and connections are kept, it uses no CPU, and its clock
+     * stands still. A paused sandbox stays so.
+     */
+    public SandboxInfo pause(SandboxName name) {
+        try (FileLocks.Held lock = store.lock(name)) {
+            SandboxRecord record = store.get(name);
+            SandboxDirectory dir = store.directory(name);
+            SandboxStatus status = status(record, dir);
+            if (status == SandboxStatus.PAUSED) {
+                return info(record, dir);
+            }
+            if (status != SandboxStatus.RUNNING) {
+                throw new SandboxConflictException("sandbox '" + name + "' is " + status.text() + "; only a running"
+                        + " sandbox can be paused");
+            }
+            machine.pause(dir);
+            record = record.withDesired(SandboxRecord.PAUSED);
+            store.write(record);
+            return info(record, dir);
+        }
+    }
+
+    /** Continues a paused sandbox where it was (its clock set to the host's again); a running one stays so. */
+    public SandboxInfo resume(SandboxName name) {
+        try (FileLocks.Held lock = store.lock(name)) {
+            SandboxRecord record = store.get(name);
+            SandboxDirectory dir = store.directory(name);
+            SandboxStatus status = status(record, dir);
+            if (status == SandboxStatus.RUNNING) {
+                return info(record, dir);
+            }
+            if (status != SandboxStatus.PAUSED) {
+                throw new SandboxConflictException("sandbox '" + name + "' is " + status.text() + ", not paused;"
+                        + " start it with: agentkernel start " + name);
+            }
+            return resumeLocked(record, dir);
+        }
+    }
+
+    private SandboxInfo resumeLocked(SandboxRecord record, SandboxDirectory dir) {
+        machine.resume(dir);
+        record = record.withDesired(SandboxRecord.RUNNING);
+        store.write(record);
+        return info(record, dir);
+    }
+
     /** Powers the guest off cleanly, killing the monitor after {@code grace}; a stopped sandbox stays so. */
     public SandboxInfo stop(SandboxName name, Duration grace) {
         try (FileLocks.Held lock = store.lock(name)) {
-            SandboxRecord record = store.get(name).withDesired(SandboxRecord.STOPPED);
+            SandboxRecord current = store.get(name);
             SandboxDirectory dir = store.directory(name);
+            if (status(current, dir) == SandboxStatus.PAUSED) {
+                machine.resume(dir); // a paused guest cannot power itself off
+            }
+            SandboxRecord record = current.withDesired(SandboxRecord.STOPPED);
             store.write(record); // first: a monitor seen dead from now on was stopped, not exited
             monitor(dir).ifPresent(m -> machine.stop(dir, m, grace));
             deleteQuietly(dir.monitor());
@@ -155,9 +221,10 @@ public final class SandboxService {
         try (FileLocks.Held lock = store.lock(name)) {
             SandboxRecord record = store.get(name);
             SandboxDirectory dir = store.directory(name);
-            if (status(record, dir) == SandboxStatus.RUNNING) {
+            SandboxStatus status = status(record, dir);
+            if (status.alive()) {
                 if (!force) {
-                    throw new SandboxConflictException("sandbox '" + name + "' is running: stop it first, or"
+                    throw new SandboxConflictException("sandbox '" + name + "' is " + status.text() + ": stop it first, or"
                             + " remove it with -f");
                 }
                 monitor(dir).ifPresent(machine::kill);
@@ -351,9 +418,9 @@ public final class SandboxService {
     SandboxStatus status(SandboxRecord record, SandboxDirectory dir) {
         Optional<MonitorRecord> monitor = monitor(dir);
         if (monitor.isPresent() && monitor.get().process() != null && monitor.get().process().isAlive()) {
-            return SandboxStatus.RUNNING;
+            return SandboxRecord.PAUSED.equals(record.desired()) ? SandboxStatus.PAUSED : SandboxStatus.RUNNING;
         }
-        return SandboxRecord.RUNNING.equals(record.desired()) ? SandboxStatus.EXITED : SandboxStatus.STOPPED;
+        return SandboxRecord.STOPPED.equals(record.desired()) ? SandboxStatus.STOPPED : SandboxStatus.EXITED;
     }
 
     private SandboxInfo info(SandboxRecord record, SandboxDirectory dir) {
@@ -366,8 +433,9 @@ public final class SandboxService {
             console = LogTail.lines(dir.consoleLog(), 15);
         }
         return new SandboxInfo(record, status,
-                status == SandboxStatus.RUNNING ? monitor.get().process().pid() : 0,
-                monitor.map(MonitorRecord::startedAt).orElse(null), SandboxDisk.ownBytes(dir.diskFile()), reason, console);
+                status.alive() ? monitor.get().process().pid() : 0,
+                monitor.map(MonitorRecord::startedAt).orElse(null), SandboxDisk.ownBytes(dir.diskFile()), reason, console,
+                status.alive() ? monitor.get().startedFrom() : null);
     }
 
     private static String exitReason(SandboxDirectory dir, Optional<MonitorRecord> monitor) {

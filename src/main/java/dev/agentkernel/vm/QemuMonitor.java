@@ -38,6 +38,7 @@ public final class QemuMonitor implements Monitor {
                 "-device", "virtio-blk-device,drive=root",
                 // port numbers start at 1 (0 is the console's), so N ports need max_ports N + 1
                 "-device", "virtio-serial-device,max_ports=" + (spec.agentPorts() + 1)));
+        argv.addAll(control(spec));
         for (int i = 0; i < spec.agentPorts(); i++) {
             String port = AgentPortLayout.portName(i);
             argv.addAll(List.of(
@@ -46,6 +47,27 @@ public final class QemuMonitor implements Monitor {
                     "-device", "virtserialport,chardev=" + port + ",name=" + port));
         }
         return argv;
+    }
+
+    /**
+     * QMP on {@code qmp.sock} (pause, resume, snapshots). The machine's run state is left out of a saved stream,
+     * so a VM restored from one starts running as soon as it is loaded, whether it was saved stopped or not.
+     */
+    private static List<String> control(VmSpec spec) {
+        return List.of("-qmp", "unix:" + spec.qmpSocket() + ",server=on,wait=off",
+                "-global", "migration.store-global-state=off");
+    }
+
+    /**
+     * The arguments that make a VM load {@code state} instead of booting. The rest of its command must be that of
+     * the VM that saved it (the same machine, devices and sizes; only the sandbox's paths may differ).
+     */
+    public static List<String> incoming(Path state) {
+        String path = state.toAbsolutePath().toString();
+        if (path.contains("'")) {
+            throw new IllegalArgumentException("a state file path without quotes is needed: " + path);
+        }
+        return List.of("-incoming", "exec:cat '" + path + "'");
     }
 
     /**

@@ -45,6 +45,11 @@ public record VmSpec(PreparedKernel kernel, Path disk, DiskFormat diskFormat, in
         return sandboxDir.resolve("console.log");
     }
 
+    /** QEMU's QMP control socket. */
+    public Path qmpSocket() {
+        return sandboxDir.resolve("qmp.sock");
+    }
+
     /** The socket of agent port 0, the one a version-1 host uses. */
     public Path agentSocket() {
         return dev.agentkernel.agent.AgentPortLayout.socket(sandboxDir, 0);

@@ -1,0 +1,79 @@
+package dev.agentkernel.snapshot;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything a saved VM state is only valid with: the monitor program, the kernel and initramfs, the root file
+ * system under the disk (its cache key and file), and the monitor's whole command line with the sandbox's own
+ * directory replaced by {@value #SANDBOX_DIR} (so memory, CPUs, devices, kernel arguments and the agent ports
+ * are all in it, and an option added to the command line later changes the key by itself).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record MachineFingerprint(@JsonProperty("format") int format,
+                                 @JsonProperty("monitor") FileIdentity monitor,
+                                 @JsonProperty("kernel") FileIdentity kernel,
+                                 @JsonProperty("initramfs") FileIdentity initramfs,
+                                 @JsonProperty("rootfsKey") String rootfsKey,
+                                 @JsonProperty("rootfs") FileIdentity rootfs,
+                                 @JsonProperty("commandLine") List<String> commandLine) {
+    /** Bumped whenever what a snapshot holds or how it is restored changes. */
+    public static final int FORMAT = 1;
+    public static final String SANDBOX_DIR = "${SANDBOX}";
+
+    public MachineFingerprint {
+        commandLine = commandLine == null ? List.of() : List.copyOf(commandLine);
+    }
+
+    /** The fingerprint of a monitor's command line {@code argv} for a VM whose directory is {@code sandboxDir}. */
+    public static MachineFingerprint of(List<String> argv, Path sandboxDir, Path kernel, Path initramfs,
+                                        String rootfsKey, Path rootfs) {
+        String dir = sandboxDir.toAbsolutePath().toString();
+        List<String> normalized = argv.stream().skip(1).map(a -> a.replace(dir, SANDBOX_DIR)).toList();
+        return new MachineFingerprint(FORMAT, FileIdentity.of(Path.of(argv.get(0))), FileIdentity.of(kernel),
+                initramfs == null ? null : FileIdentity.of(initramfs), rootfsKey, FileIdentity.of(rootfs), normalized);
+    }
+
+    /** The cache key: a hash of the whole fingerprint. */
+    public String key() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(SnapshotJson.canonical(this).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What differs between a snapshot's fingerprint and this one, in words, or empty when they match. */
+    public Optional<String> mismatch(MachineFingerprint saved) {
+        if (saved.format != format) {
+            return Optional.of("it has format " + saved.format + ", this agentkernel writes " + format);
+        }
+        if (!monitor.equals(saved.monitor)) {
+            return Optional.of("it was made by another QEMU (" + describe(saved.monitor) + ", now " + describe(monitor) + ")");
+        }
+        if (!kernel.equals(saved.kernel) || !java.util.Objects.equals(initramfs, saved.initramfs)) {
+            return Optional.of("it was made with another kernel or initramfs (" + describe(saved.kernel) + ")");
+        }
+        if (!java.util.Objects.equals(rootfsKey, saved.rootfsKey) || !rootfs.equals(saved.rootfs)) {
+            return Optional.of("its root file system changed since (" + describe(saved.rootfs) + ")");
+        }
+        if (!commandLine.equals(saved.commandLine)) {
+            return Optional.of("it was made with other machine options (memory, CPUs, devices or kernel arguments)");
+        }
+        return Optional.empty();
+    }
+
+    private static String describe(FileIdentity f) {
+        return f == null ? "none" : f.path() + ", " + f.size() + " bytes, modified " + java.time.Instant.ofEpochMilli(f.modifiedMillis());
+    }
+}
