@@ -8,7 +8,8 @@
  *     Then it unmounts everything, removes the mount points it had to create, and writes to META what copy_out
  *     does not carry: the directories of UPPER that are opaque and the extended attributes of its entries.
  *     Exits with the command's status (128+N for signal N); 125 when the step could not be set up.
- *     With -H, HOME is set from the user's passwd entry (the image's Env has none).
+ *     With -H, HOME is set from the user's passwd entry (the image's Env has none); with -N the command gets a
+ *     network namespace of its own with nothing in it (RUN --network=none).
  *
  *   agent build-xattrs DIR META
  *     The inverse for a layer materialized by copy_in: sets what META lists on DIR's entries.
@@ -169,10 +170,11 @@ static void run_child(const char *merged, const char *user, const char *cwd, int
 
 static int build_run(int argc, char **argv) {
     const char *lowers = NULL, *upper = NULL, *work = NULL, *merged = NULL, *user = NULL, *cwd = "/", *meta = NULL;
-    int set_home = 0, i = 2;
+    int set_home = 0, no_network = 0, i = 2;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) { i++; break; }
         if (strcmp(argv[i], "-H") == 0) { set_home = 1; continue; }
+        if (strcmp(argv[i], "-N") == 0) { no_network = 1; continue; }
         if (i + 1 >= argc) die("option %s needs a value", argv[i]);
         const char *v = argv[++i];
         switch (argv[i - 1][1]) {
@@ -206,7 +208,8 @@ static int build_run(int argc, char **argv) {
         die("cannot mount sysfs: %s", strerror(errno));
     snprintf(path, sizeof path, "%s/dev", merged);
     if (mount("/dev", path, NULL, MS_BIND | MS_REC, NULL) != 0) die("cannot mount /dev: %s", strerror(errno));
-    if (unshare(CLONE_NEWPID) != 0) die("cannot make a PID namespace: %s", strerror(errno));
+    if (unshare(CLONE_NEWPID | (no_network ? CLONE_NEWNET : 0)) != 0)
+        die("cannot make a PID namespace: %s", strerror(errno));
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) die("cannot fork: %s", strerror(errno));

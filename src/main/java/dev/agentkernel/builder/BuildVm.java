@@ -9,6 +9,7 @@ import dev.agentkernel.agent.ExecSession;
 import dev.agentkernel.agent.ExecSpec;
 import dev.agentkernel.agent.ExitStatus;
 import dev.agentkernel.errors.VmException;
+import dev.agentkernel.net.NetworkOptions;
 import dev.agentkernel.process.ProcessIdentity;
 import dev.agentkernel.rootfs.ConversionListener;
 import dev.agentkernel.sandbox.CreateRequest;
@@ -54,13 +55,15 @@ final class BuildVm implements AutoCloseable {
     }
 
     /** Boots a build VM from {@code bootSource} (any source {@code create --image} takes). */
-    static BuildVm boot(SandboxService sandboxes, String bootSource, ConversionListener listener) {
+    static BuildVm boot(SandboxService sandboxes, String bootSource, NetworkOptions network,
+                        ConversionListener listener) {
         SandboxName name = SandboxName.of("build-" + UUID.randomUUID().toString().substring(0, 12));
         BuildVm vm = new BuildVm(sandboxes, name);
         Runtime.getRuntime().addShutdownHook(vm.cleanup);
         try {
             sandboxes.create(new CreateRequest(name, bootSource, MEMORY_MB, 2, Map.of(), null,
-                    Map.of("agentkernel.build", "true"), null, true, null, null, null, vm.owner, null), listener);
+                    Map.of("agentkernel.build", "true"), null, true, null, null, null, vm.owner, null)
+                    .withNetwork(network), listener);
             vm.agent = new AgentPorts(sandboxes.store().directory(name).path()).open();
             CopyInStream root = vm.agent.copyIn(ROOT); // the layers' directory on the guest's /run tmpfs
             root.entry(new CopyEntry(".", EntryKind.DIR, 0700, 0, 0, 0, 0, 0, null, 0, 0));
@@ -106,7 +109,7 @@ final class BuildVm implements AutoCloseable {
      * (see {@link #capture}); a failed one is dropped.
      */
     RunOutcome run(List<String> argv, Map<String, String> env, String user, String cwd, boolean setHome,
-                   OutputStream stdout, OutputStream stderr) {
+                   boolean noNetwork, OutputStream stdout, OutputStream stderr) {
         int n = next++;
         String upper = ROOT + "/l" + n;
         String meta = ROOT + "/meta" + n;
@@ -118,6 +121,9 @@ final class BuildVm implements AutoCloseable {
         }
         if (setHome) {
             command.add("-H");
+        }
+        if (noNetwork) {
+            command.add("-N");
         }
         command.add("--");
         command.addAll(argv);

@@ -11,10 +11,12 @@ import dev.agentkernel.build.dockerfile.Dockerfile;
 import dev.agentkernel.build.dockerfile.DockerfileException;
 import dev.agentkernel.build.dockerfile.ExecContext;
 import dev.agentkernel.build.dockerfile.ImageSettings;
+import dev.agentkernel.build.dockerfile.Instruction;
 import dev.agentkernel.build.dockerfile.StageEvaluator;
 import dev.agentkernel.build.dockerfile.Step;
 import dev.agentkernel.image.Digest;
 import dev.agentkernel.layer.LayerSource;
+import dev.agentkernel.net.NetworkOptions;
 import dev.agentkernel.rootfs.ConversionListener;
 import dev.agentkernel.sandbox.SandboxService;
 import dev.agentkernel.store.AgentkernelHome;
@@ -54,6 +56,7 @@ public final class NativeBuilder {
     private final LayerStore layers;
     private final BuildCache cache;
     private final Map<String, BaseImage> bases = new HashMap<>();
+    private NetworkOptions network = NetworkOptions.defaults();
 
     public NativeBuilder(AgentkernelHome home, Map<String, String> env, Consumer<String> log) {
         this.home = home;
@@ -67,6 +70,7 @@ public final class NativeBuilder {
     /** Builds and stores the image; returns its record. */
     public ImageRecord build(NativeBuildRequest request) {
         BuildSpec spec = request.spec();
+        network = NetworkOptions.parse(false, request.network(), List.of(), List.of(), false, List.of());
         Dockerfile file = Dockerfile.read(spec.dockerfile());
         DockerIgnore ignore = DockerIgnore.forBuild(spec.context(), spec.dockerfile());
         BuildOptions options = new BuildOptions(spec.buildArgs(), Optional.ofNullable(spec.target()),
@@ -198,14 +202,30 @@ public final class NativeBuilder {
         }
 
         private void copy(Step.Copy copy) {
-            if (!(copy.source() instanceof Step.Source.Context)) {
-                throw new DockerfileException(copy.line().start(), (copy.add() ? "ADD" : "COPY")
-                        + " --from is not supported by the native builder yet");
-            }
             long epoch = request.createdEpochSeconds();
-            List<PlannedEntry> entries = new CopyPlanner(request.spec().context(), ignore, epoch).plan(copy, state);
-            String key = BuildCache.key(chain, "copy", copy.createdBy(), contentDigest(entries));
-            addLayer(key, copy.createdBy(), entries);
+            List<PlannedEntry> entries;
+            StageFiles files = null;
+            try {
+                CopySource source;
+                if (copy.source() instanceof Step.Source.Stage from) {
+                    StageResult other = done.get(from.index());
+                    files = StageFiles.of(sources(other.layers()), blobs.scratchDirectory());
+                    source = new StageSource(files, "stage " + from.index());
+                } else if (copy.source() instanceof Step.Source.Image img) {
+                    BaseImage image = base(img.reference(), stage.platform());
+                    files = StageFiles.of(sources(image.layers()), blobs.scratchDirectory());
+                    source = new StageSource(files, "image " + img.reference());
+                } else {
+                    source = new ContextSource(request.spec().context(), ignore);
+                }
+                entries = new CopyPlanner(source, epoch).plan(copy, state);
+                String key = BuildCache.key(chain, "copy", copy.createdBy(), contentDigest(entries));
+                addLayer(key, copy.createdBy(), entries, files == null);
+            } finally {
+                if (files != null) {
+                    files.close();
+                }
+            }
         }
 
         private void workdir(Step.Workdir workdir) {
@@ -221,11 +241,14 @@ public final class NativeBuilder {
                 entries.add(0, PlannedEntry.of(state.isDirectory(p) ? state.get(p).orElseThrow()
                         : TreeEntry.directory(p, 0755, owner.uid(), owner.gid(), request.createdEpochSeconds())));
             }
-            addLayer(BuildCache.key(chain, "mkdir", workdir.user()), workdir.createdBy(), entries);
+            addLayer(BuildCache.key(chain, "mkdir", workdir.user()), workdir.createdBy(), entries, true);
         }
 
-        /** A layer made on the host: from the cache, or written now. */
-        private void addLayer(String key, String createdBy, List<PlannedEntry> entries) {
+        /**
+         * A layer made on the host: from the cache, or written now. {@code reusable}: the entries' content can
+         * still be read later (when the VM boots); otherwise the VM gets the layer from its blob.
+         */
+        private void addLayer(String key, String createdBy, List<PlannedEntry> entries, boolean reusable) {
             Optional<LayerBlob> cached = request.spec().noCache() ? Optional.empty() : cache.lookup(key);
             LayerBlob layer = cached.orElseGet(() -> {
                 LayerBlob made = layers.write(tar -> {
@@ -242,7 +265,9 @@ public final class NativeBuilder {
                 log.accept("  cached " + layer.digest().shortHex());
             }
             state.apply(entries.stream().map(PlannedEntry::entry).toList(), e -> readSmall(entries, e));
-            madeHere.put(layer.digest(), entries);
+            if (reusable) {
+                madeHere.put(layer.digest(), entries);
+            }
             accept(key, createdBy, layer);
             if (vm != null) {
                 vm.materialize(entries);
@@ -258,12 +283,16 @@ public final class NativeBuilder {
         }
 
         private void run(Step.Run run) {
+            if (run.network() == Instruction.Network.HOST) {
+                throw new DockerfileException(run.line().start(), "RUN --network=host: a build VM has no host network"
+                        + " to share; use the default or none");
+            }
             if (!run.mounts().isEmpty()) {
                 throw new DockerfileException(run.line().start(), "RUN --mount is not supported by the native"
                         + " builder yet");
             }
             ExecContext ctx = run.context();
-            String key = BuildCache.key(chain, "run", run.createdBy(), String.join("\0", run.argv()),
+            String key = BuildCache.key(chain, "run", run.createdBy(), run.network().name(), String.join("\0", run.argv()),
                     String.join("\0", ctx.env()), ctx.user(), ctx.workdir(), String.join("\0", ctx.shell()),
                     files(run));
             if (!request.spec().noCache()) {
@@ -298,7 +327,8 @@ public final class NativeBuilder {
                         + " by the native builder yet");
             }
             StepOutput out = new StepOutput("  ", log);
-            BuildVm.RunOutcome outcome = vm.run(argv, env, ctx.user(), ctx.workdir(), setHome, out, out);
+            BuildVm.RunOutcome outcome = vm.run(argv, env, ctx.user(), ctx.workdir(), setHome,
+                    run.network() == Instruction.Network.NONE, out, out);
             out.finish();
             ExitStatus status = outcome.status();
             if (status.exitCode() != 0) {
@@ -338,7 +368,7 @@ public final class NativeBuilder {
                         + " builder boots its build VM from the stage's base image, and scratch has none");
             }
             log.accept("  booting the build VM from " + bootSource);
-            vm = BuildVm.boot(sandboxes, bootSource, ConversionListener.NONE);
+            vm = BuildVm.boot(sandboxes, bootSource, network, ConversionListener.NONE);
             for (LayerBlob layer : pendingInVm) {
                 List<PlannedEntry> entries = madeHere.get(layer.digest());
                 if (entries != null) {

@@ -9,7 +9,11 @@ import java.util.Optional;
  * {@code --chown} and {@code --chmod} of COPY/ADD. A name is looked up in the stage's {@code /etc/passwd} and
  * {@code /etc/group}; a user without a group uses the same number for both, as the reference says.
  */
-record Ownership(long uid, long gid, Integer mode) {
+record Ownership(long uid, long gid, Integer mode, boolean explicit) {
+    Ownership(long uid, long gid, Integer mode) {
+        this(uid, gid, mode, true);
+    }
+
     static Ownership of(Optional<String> chown, Optional<String> chmod, StateTree state, Line line) {
         long uid = 0;
         long gid = 0;
@@ -30,7 +34,7 @@ record Ownership(long uid, long gid, Integer mode) {
             }
             mode = Integer.parseInt(m, 8);
         }
-        return new Ownership(uid, gid, mode);
+        return new Ownership(uid, gid, mode, chown.isPresent() && !chown.get().isEmpty());
     }
 
     /**

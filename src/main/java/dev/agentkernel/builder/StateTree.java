@@ -171,6 +171,32 @@ final class StateTree {
         return String.join("/", done);
     }
 
+    /** The names directly in directory {@code dir}, sorted. */
+    List<String> children(String dir) {
+        String prefix = dir.isEmpty() ? "" : dir + "/";
+        List<String> out = new ArrayList<>();
+        for (String p : entries.subMap(prefix, false, prefix + Character.MAX_VALUE, true).keySet()) {
+            if (!p.isEmpty() && p.startsWith(prefix) && p.indexOf('/', prefix.length()) < 0) {
+                out.add(p.substring(prefix.length()));
+            }
+        }
+        return out;
+    }
+
+    /** Every path, sorted. */
+    java.util.Set<String> paths() {
+        return entries.keySet();
+    }
+
+    /** A tree of the given entries (a flattened image's), the root added when missing. */
+    static StateTree ofEntries(List<TreeEntry> list) {
+        StateTree t = empty();
+        for (TreeEntry e : list) {
+            t.entries.put(e.path(), e);
+        }
+        return t;
+    }
+
     boolean isDirectory(String path) {
         TreeEntry e = entries.get(path);
         return e != null && e.kind() == TreeEntry.Kind.DIR;

@@ -55,8 +55,8 @@ final class BuildCommand implements Callable<Integer> {
     String engine;
 
     @Option(names = "--network", paramLabel = "MODE",
-            description = "The network of RUN steps with --engine native (as for sandboxes; until sandboxes have"
-                    + " networking, RUN steps have none).")
+            description = "The network of RUN steps with --engine native, as for sandboxes: default (outbound"
+                    + " NAT), none, or allow:NAME[,NAME...].")
     String network;
 
     @Parameters(paramLabel = "CONTEXT", description = "Build context directory.")

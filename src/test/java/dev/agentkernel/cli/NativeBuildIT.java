@@ -135,6 +135,18 @@ class NativeBuildIT {
                         RUN id -u > /tmp/uid && id -g > /tmp/gid
                         COPY --chown=app hello.txt ./
                         """, "hello.txt", "hello\n"),
+                Case.of("multi-stage", """
+                        FROM $BASE AS builder
+                        WORKDIR /src
+                        COPY hello.txt .
+                        RUN echo built > out.bin && chmod 0751 out.bin && chown 1000:50 out.bin \\
+                            && mkdir -p dir/sub && echo x > dir/sub/y && ln -s sub/y dir/link
+                        FROM $BASE
+                        COPY --from=builder /src/out.bin /usr/local/bin/
+                        COPY --from=builder /src/dir /opt/dir
+                        COPY --from=0 --chown=app /src/hello.txt /hello-copy.txt
+                        RUN cat /usr/local/bin/out.bin > /check && ls /opt/dir >> /check
+                        """, "hello.txt", "hello\n"),
                 Case.of("config-fields", """
                         FROM $BASE
                         LABEL org.example.name="native build" version=1

@@ -1,0 +1,34 @@
+package dev.agentkernel.builder;
+
+import java.util.List;
+
+/** Where COPY/ADD read from: the build context on the host, or an earlier stage's (or an image's) files. */
+interface CopySource {
+    /** The paths a source names (relative to the source's root, "" for the root), globs expanded; none is an error. */
+    List<String> expand(String source, int line, String verb);
+
+    boolean isDirectory(String rel);
+
+    /** The names in directory {@code rel}, sorted. */
+    List<String> children(String rel);
+
+    /** Whether {@code rel} is invisible ({@code .dockerignore}). */
+    default boolean excluded(String rel) {
+        return false;
+    }
+
+    /** Whether nothing below an excluded directory can be included again. */
+    default boolean canSkip(String rel) {
+        return true;
+    }
+
+    default boolean isArchive(String rel) {
+        return false;
+    }
+
+    /**
+     * The entry {@code rel} becomes at {@code target}, with {@code owner}'s ids and mode applied (its own ids
+     * where the source keeps them and no --chown was given); null when it is not copied.
+     */
+    PlannedEntry entry(String rel, String target, Ownership owner);
+}
