@@ -120,6 +120,8 @@ public final class RunCommand implements Callable<Integer> {
                         }
                     }, !vm.noSnapshot);
             created = true;
+            made.record().network().publish().forEach(p -> err.println("agentkernel: published " + p));
+            err.flush();
             Instant t1 = Instant.now();
             int exitCode = AttachedExec.run(new SandboxProcesses(service), sandbox, new ExecRequest(command,
                     parseEnv(env), workdir, user, tty, interactive, false,

@@ -2,6 +2,7 @@ package dev.agentkernel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentkernel.net.RemoteHost;
 import dev.agentkernel.testing.BusyboxImages;
 import dev.agentkernel.vm.VmFixtures;
 import org.junit.jupiter.api.AfterAll;
@@ -21,9 +22,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The network options on the command line, without booting: bad combinations and a taken port are bad input
- * (exit 2) before anything is converted, and a sandbox created stopped shows its published ports (a free one
- * chosen for {@code -p GUEST_PORT}) in {@code list} and {@code inspect}. The modes themselves are
+ * The network options on the command line: bad combinations and a taken port are bad input (exit 2) before
+ * anything is converted; a sandbox created stopped shows its published ports (a free one chosen for
+ * {@code -p GUEST_PORT}) in {@code list} and {@code inspect}; one-shot {@code run}s of the busybox image reach a
+ * {@link RemoteHost} with busybox {@code wget}, or nothing with {@code --no-network}. The modes in depth are
  * {@code NetworkVmTest}'s.
  */
 @Tag("qemu")
@@ -59,6 +61,21 @@ class NetworkCliTest {
             if (work != null) {
                 VmFixtures.deleteTree(work);
             }
+        }
+    }
+
+    @Test
+    void aOneShotRunHasTheNetworkItAsksFor() throws IOException {
+        try (RemoteHost remote = RemoteHost.start(work)) {
+            CliRun r = CliRun.run(home, "run", "--image", image, "--accel", "tcg", "--memory", "256", "--dns",
+                    remote.address(), "--", "wget", "-q", "-O", "-", "http://" + RemoteHost.ALLOWED + "/");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).isEqualTo(RemoteHost.REMOTE_BODY + "\n");
+            r = CliRun.run(home, "run", "--image", image, "--accel", "tcg", "--memory", "256", "--no-network", "--",
+                    "sh", "-c", "cat /proc/net/dev; wget -q -T 5 -O - http://" + remote.address() + "/");
+            assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
+            assertThat(r.out()).contains("lo:").doesNotContain("eth0");
+            assertThat(r.err()).doesNotContain(RemoteHost.REMOTE_BODY);
         }
     }
 

@@ -30,12 +30,12 @@ import java.util.List;
  * and one on the host's side of the veth pair (a non-loopback address of the host). {@link #close} stops
  * every process by its pid and deletes the namespace, on every path (a shutdown hook too).
  */
-final class RemoteHost implements AutoCloseable {
-    static final String ALLOWED = "allowed.test";
-    static final String BLOCKED = "blocked.test";
+public final class RemoteHost implements AutoCloseable {
+    public static final String ALLOWED = "allowed.test";
+    public static final String BLOCKED = "blocked.test";
     static final String WILD = "sub.wild.test";
     /** What the remote servers answer, and the host's secret servers. */
-    static final String REMOTE_BODY = "remote-ok";
+    public static final String REMOTE_BODY = "remote-ok";
     static final String LOOPBACK_BODY = "host-loopback-secret";
     static final String HOST_BODY = "host-address-secret";
 
@@ -81,7 +81,7 @@ final class RemoteHost implements AutoCloseable {
     }
 
     /** Creates the namespace and starts its servers; on failure everything made so far is removed. */
-    static RemoteHost start(Path workDir) throws IOException {
+    public static RemoteHost start(Path workDir) throws IOException {
         RequiredTools.requireRoot();
         for (String tool : List.of("ip", "dnsmasq", "openssl", "busybox", "python3")) {
             RequiredTools.require(tool);
@@ -98,7 +98,7 @@ final class RemoteHost implements AutoCloseable {
         }
     }
 
-    String address() {
+    public String address() {
         return "10.213." + subnet + ".2";
     }
 
@@ -271,7 +271,7 @@ final class RemoteHost implements AutoCloseable {
     }
 
     /** Whether the namespace still exists (for the tests' leak check). */
-    boolean namespaceExists() {
+    public boolean namespaceExists() {
         return ExternalCommand.run(STEP, "ip", "netns", "list").stdout().contains(namespace);
     }
 
