@@ -65,7 +65,7 @@ static struct response handle_hello(const char *id) {
     jw_int(&w, "exit_code", 0);
     jw_int(&w, "protocol", AGENT_PROTOCOL);
     jw_cstring(&w, "agent", AGENT_VERSION);
-    jw_raw(&w, "features", "[\"exec\",\"stdin\",\"signal\",\"pty\",\"resize\",\"detach\",\"copy\",\"configure\"]");
+    jw_raw(&w, "features", "[\"exec\",\"stdin\",\"signal\",\"pty\",\"resize\",\"detach\",\"copy\",\"configure\",\"stat\"]");
     return response_finish(&w, 0);
 }
 
@@ -229,6 +229,54 @@ static struct response handle_mkdir(const char *id, const struct json *request) 
     return ok_response(id, 0);
 }
 
+static const char *kind_name(mode_t m) {
+    if (S_ISREG(m)) return "file";
+    if (S_ISDIR(m)) return "dir";
+    if (S_ISLNK(m)) return "symlink";
+    if (S_ISFIFO(m)) return "fifo";
+    if (S_ISCHR(m)) return "char";
+    if (S_ISBLK(m)) return "block";
+    return "socket";
+}
+
+/*
+ * stat: what is at path, symlinks followed (as a copy's destination is resolved). A path that does not exist
+ * (ENOENT) is an answer, not an error: {exists: false}. Otherwise kind, mode, uid, gid, mtime of what the path
+ * leads to, link (the path itself is a symlink), real (its canonical path) unless it is a dangling symlink.
+ */
+static struct response handle_stat(const char *id, const struct json *request) {
+    struct field_error err;
+    const char *path;
+    if (path_field(request, &path, &err)) return error_response(id, "stat: %s", err.message);
+    if (path[0] != '/') return error_response(id, "stat: path must be absolute");
+    struct stat lst, st;
+    struct jwriter w;
+    if (lstat(path, &lst) != 0) {
+        if (errno != ENOENT) return error_response(id, "stat %s: %s", path, strerror(errno));
+        response_begin(&w, id);
+        jw_int(&w, "exit_code", 0);
+        jw_bool(&w, "exists", 0);
+        return response_finish(&w, 0);
+    }
+    int followed = stat(path, &st) == 0;
+    const struct stat *s = followed ? &st : &lst;
+    char *real = followed ? realpath(path, NULL) : NULL;
+    response_begin(&w, id);
+    jw_int(&w, "exit_code", 0);
+    jw_bool(&w, "exists", 1);
+    jw_cstring(&w, "kind", kind_name(s->st_mode));
+    jw_bool(&w, "link", S_ISLNK(lst.st_mode));
+    jw_int(&w, "mode", (long long)(s->st_mode & 07777));
+    jw_int(&w, "uid", (long long)s->st_uid);
+    jw_int(&w, "gid", (long long)s->st_gid);
+    jw_int(&w, "mtime", (long long)s->st_mtim.tv_sec);
+    jw_int(&w, "mtime_nsec", (long long)s->st_mtim.tv_nsec);
+    if (S_ISREG(s->st_mode)) jw_int(&w, "size", (long long)s->st_size);
+    if (real && strlen(real) <= 4096) jw_cstring(&w, "real", real);
+    free(real);
+    return response_finish(&w, 0);
+}
+
 static struct response handle_shutdown(const char *id) {
     return ok_response(id, 1);
 }
@@ -242,6 +290,7 @@ struct response handle_request(const char *id, const char *type, const struct js
     else if (!strcmp(type, "read_file")) r = handle_read_file(id, request);
     else if (!strcmp(type, "remove_file")) r = handle_remove_file(id, request);
     else if (!strcmp(type, "mkdir")) r = handle_mkdir(id, request);
+    else if (!strcmp(type, "stat")) r = handle_stat(id, request);
     else if (!strcmp(type, "exec_list")) r = handle_exec_list(id, request);
     else if (!strcmp(type, "exec_logs")) r = handle_exec_logs(id, request);
     else if (!strcmp(type, "exec_kill")) r = handle_exec_kill(id, request);

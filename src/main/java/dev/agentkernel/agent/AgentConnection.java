@@ -198,6 +198,26 @@ public final class AgentConnection implements Closeable {
         return liveness.await(this, done, null, "copying " + path + " out of the guest");
     }
 
+    /**
+     * What is at the guest's {@code path}, symlinks followed; a path that does not exist is an answer
+     * ({@link GuestStat#exists} false), a path the agent cannot look at (a file on the way) a
+     * {@link GuestPathException}.
+     */
+    public GuestStat stat(String path) {
+        requireVersion2("stat");
+        if (!hello.has("stat")) {
+            throw new VmException("the guest agent on " + label + " (version " + hello.agentVersion() + ") has no stat"
+                    + " request, which cp needs; recreate the sandbox to get this agentkernel's agent");
+        }
+        GuestPaths.requireAbsolute(path);
+        Reply reply = call(Wire.object().put("path", path), "stat", CALL_TIMEOUT, null);
+        if (reply.isError()) {
+            throw new GuestPathException("cannot look at " + Quote.name(path) + " in the guest: " + reply.quotedError(),
+                    reply.error());
+        }
+        return GuestStat.fromWire(reply.body());
+    }
+
     /** Starts a copy into the guest's {@code path}; the caller sends the entries and data, then finishes it. */
     public CopyInStream copyIn(String path) {
         requireVersion2("copy_in");

@@ -36,6 +36,7 @@ import java.util.function.Supplier;
                 LogsCommand.class,
                 ExecCommand.class, AttachCommand.class, ExecListCommand.class, ExecLogsCommand.class,
                 ExecKillCommand.class,
+                CpCommand.class,
                 ExtendTtlCommand.class,
                 SandboxCommand.class,
                 ServeCommand.class,
