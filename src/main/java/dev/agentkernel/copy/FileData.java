@@ -6,10 +6,12 @@ import java.util.Arrays;
 
 /**
  * A file's bytes sent in chunks of {@value #CHUNK} bytes through one reused buffer, so a file of any size needs
- * this much memory; chunks that are all zero are not sent and stay holes at the other end.
+ * this much memory; blocks of 4 KiB that are all zero are not sent and stay holes at the other end.
  */
 final class FileData {
     static final int CHUNK = 256 << 10;
+    /** Zero blocks of this size stay holes (a file system block). */
+    static final int BLOCK = 4096;
     private static final byte[] ZEROS = new byte[CHUNK];
 
     private final byte[] buffer = new byte[CHUNK];
@@ -24,9 +26,8 @@ final class FileData {
         while (offset < size) {
             int want = (int) Math.min(CHUNK, size - offset);
             int n = in.readNBytes(buffer, 0, want);
-            if (n > 0 && !zero(buffer, n)) {
-                target.data(offset, buffer, 0, n);
-                sent += n;
+            if (n > 0 && !zero(buffer, 0, n)) {
+                sent += sendRuns(offset, n, target);
             }
             offset += n;
             if (n < want) {
@@ -36,7 +37,29 @@ final class FileData {
         return sent;
     }
 
-    static boolean zero(byte[] bytes, int n) {
-        return Arrays.mismatch(bytes, 0, n, ZEROS, 0, n) < 0;
+    /** Sends the runs of {@code n} buffered bytes that are not whole zero blocks of {@value #BLOCK}. */
+    private long sendRuns(long offset, int n, TreeTarget target) {
+        long sent = 0;
+        int runStart = -1;
+        for (int at = 0; at < n; at += BLOCK) {
+            int len = Math.min(BLOCK, n - at);
+            boolean zero = zero(buffer, at, len);
+            if (!zero && runStart < 0) {
+                runStart = at;
+            } else if (zero && runStart >= 0) {
+                target.data(offset + runStart, buffer, runStart, at - runStart);
+                sent += at - runStart;
+                runStart = -1;
+            }
+        }
+        if (runStart >= 0) {
+            target.data(offset + runStart, buffer, runStart, n - runStart);
+            sent += n - runStart;
+        }
+        return sent;
+    }
+
+    static boolean zero(byte[] bytes, int from, int n) {
+        return Arrays.mismatch(bytes, from, from + n, ZEROS, 0, n) < 0;
     }
 }
