@@ -3,6 +3,7 @@ package dev.agentkernel.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.errors.AgentkernelException;
 import dev.agentkernel.errors.UserInputException;
+import dev.agentkernel.sandbox.FileTooLargeException;
 import dev.agentkernel.sandbox.NoSuchSandboxException;
 import dev.agentkernel.sandbox.SandboxConflictException;
 import dev.agentkernel.sandbox.SandboxRemovedException;
@@ -87,6 +88,8 @@ final class ApiHandler extends Handler.Abstract {
             return error(response, 404, e.getMessage(), Map.of());
         } catch (SandboxConflictException | SandboxRemovedException e) {
             return error(response, 409, e.getMessage(), Map.of());
+        } catch (FileTooLargeException e) {
+            return error(response, 413, e.getMessage(), Map.of());
         } catch (UserInputException e) {
             return error(response, 400, e.getMessage(), Map.of());
         } catch (AgentkernelException e) {

@@ -265,6 +265,8 @@ class ApiServerIT {
         assertThat(call("PUT", "/sandboxes/http-a/files/tmp/b", "{\"content\": \"!!\", \"encoding\": \"base64\"}")
                 .statusCode()).isEqualTo(400);
 
+        largeFilesGoThroughChunkedCopies();
+
         HttpResponse<String> patched = call("PATCH", "/sandboxes/http-a", "{\"labels\": {\"team\": \"dev\"}}");
         assertThat(body(patched).at("/data/labels/team").asText()).isEqualTo("dev");
         assertThat(body(patched).at("/data/description").asText()).isEqualTo("for tests");
@@ -436,6 +438,40 @@ class ApiServerIT {
 
     private List<String> listNames() throws Exception {
         return body(call("GET", "/sandboxes", null)).get("data").findValuesAsText("name");
+    }
+
+    /** Files near the 16 MiB body limit both ways (chunked agent copies, no 16 MiB frame); larger reads refused. */
+    private void largeFilesGoThroughChunkedCopies() throws Exception {
+        String text = "0123456789abcdef".repeat(15 << 16); // 15 MiB of UTF-8
+        long start = System.nanoTime();
+        HttpResponse<String> put = call("PUT", "/sandboxes/http-a/files/tmp/large.txt",
+                JSON.writeValueAsString(java.util.Map.of("content", text)));
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        HttpResponse<String> got = call("GET", "/sandboxes/http-a/files/tmp/large.txt", null);
+        assertThat(got.statusCode()).isEqualTo(200);
+        JsonNode g = body(got);
+        assertThat(g.at("/data/size").asLong()).isEqualTo(text.length());
+        assertThat(g.at("/data/encoding").asText()).isEqualTo("utf8");
+        assertThat(g.at("/data/content").asText()).isEqualTo(text);
+        System.out.printf("API: 15 MiB file written and read back in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+
+        byte[] binary = new byte[11 << 20];
+        new java.util.Random(3).nextBytes(binary);
+        String encoded = java.util.Base64.getEncoder().encodeToString(binary);
+        assertThat(call("PUT", "/sandboxes/http-a/files/tmp/new/dir/large.bin",
+                "{\"content\": \"" + encoded + "\", \"encoding\": \"base64\"}").statusCode()).isEqualTo(200);
+        JsonNode b = body(call("GET", "/sandboxes/http-a/files/tmp/new/dir/large.bin", null));
+        assertThat(b.at("/data/encoding").asText()).isEqualTo("base64");
+        assertThat(java.util.Base64.getDecoder().decode(b.at("/data/content").asText())).isEqualTo(binary);
+
+        HttpResponse<String> made = call("POST", "/sandboxes/http-a/exec",
+                "{\"command\": [\"sh\", \"-c\", \"dd if=/dev/zero of=/tmp/huge bs=1M count=20 2>/dev/null\"]}");
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(200);
+        HttpResponse<String> huge = call("GET", "/sandboxes/http-a/files/tmp/huge", null);
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(body(huge).get("error").asText()).contains("20971520 bytes").contains("agentkernel cp");
+        assertThat(call("GET", "/sandboxes/http-a/files/tmp", null).statusCode()).isEqualTo(404);
+        assertThat(call("GET", "/sandboxes/http-a/files/tmp/none", null).statusCode()).isEqualTo(404);
     }
 
     private HttpResponse<String> call(String method, String path, String json) throws Exception {
