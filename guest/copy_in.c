@@ -5,6 +5,7 @@
 #include "fields.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -27,6 +28,8 @@ struct copy_in {
     uint32_t id;
     int parent_fd;               /* the root entry "." is (parent_fd, root_name) */
     char *root_name;
+    char *final_name;            /* staged: root_name is a temporary name, renamed to this at a good copy_end */
+    int committed;
     int root_fd;                 /* the root directory once made; -1 before, or when the root is not one */
     int root_done;
     int cache_fd;                /* the directory of the last entry, by its relative path */
@@ -63,7 +66,30 @@ static void drop_cache(struct copy_in *ci) {
     ci->cache_rel = NULL;
 }
 
+/* Removes (dfd, name) and everything under it, never following a symlink. */
+static void remove_tree(int dfd, const char *name, int depth) {
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+    if (S_ISDIR(st.st_mode) && depth < 512) {
+        int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        if (d) {
+            for (struct dirent *e; (e = readdir(d));) {
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) remove_tree(fd, e->d_name, depth + 1);
+            }
+            closedir(d);
+        } else if (fd >= 0) {
+            close(fd);
+        }
+        unlinkat(dfd, name, AT_REMOVEDIR);
+    } else {
+        unlinkat(dfd, name, 0);
+    }
+}
+
 static void copy_in_free(struct copy_in *ci) {
+    if (ci->final_name && !ci->committed && ci->parent_fd >= 0) remove_tree(ci->parent_fd, ci->root_name, 0);
+    free(ci->final_name);
     if (ci->file_fd >= 0) close(ci->file_fd);
     if (ci->root_fd >= 0) close(ci->root_fd);
     if (ci->parent_fd >= 0) close(ci->parent_fd);
@@ -95,10 +121,25 @@ void copy_in_start(struct conn *c, const char *id, const struct json *request) {
         return;
     }
     free(parent);
+    int staged;
+    if (field_bool(request, "staged", 0, &staged, &err)) {
+        conn_error(c, id, "copy_in: %s", err.message);
+        close(parent_fd);
+        free(name);
+        return;
+    }
     struct copy_in *ci = xcalloc(1, sizeof *ci);
     ci->id = c->next_copy++;
     ci->parent_fd = parent_fd;
     ci->root_name = name;
+    if (staged && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+        /* built beside its place under a name of this agent and copy, renamed onto it at copy_end */
+        char temp[96];
+        snprintf(temp, sizeof temp, ".agentkernel-copy-%ld-%u", (long)getpid(), (unsigned)ci->id);
+        ci->final_name = name;
+        ci->root_name = xstrdup(temp);
+        remove_tree(parent_fd, temp, 0); /* a leftover of an earlier agent with this pid */
+    }
     ci->root_fd = ci->cache_fd = ci->file_fd = -1;
     c->copy_in = ci;
     struct jwriter w;
@@ -354,6 +395,12 @@ void copy_in_end(struct conn *c, const char *id, const struct json *request) {
     finish_file(ci);
     if (!ci->failed && !ci->root_done) fail(ci, "the copy had no entries");
     finish_dirs(ci);
+    if (!ci->failed && ci->final_name) {
+        if (renameat(ci->parent_fd, ci->root_name, ci->parent_fd, ci->final_name) != 0)
+            fail(ci, "%s: cannot put the copy in place: %s", ci->final_name, strerror(errno));
+        else
+            ci->committed = 1;
+    }
     if (ci->failed) {
         conn_error(c, id, "copy_in: %s", ci->error);
     } else {

@@ -65,7 +65,7 @@ static struct response handle_hello(const char *id) {
     jw_int(&w, "exit_code", 0);
     jw_int(&w, "protocol", AGENT_PROTOCOL);
     jw_cstring(&w, "agent", AGENT_VERSION);
-    jw_raw(&w, "features", "[\"exec\",\"stdin\",\"signal\",\"pty\",\"resize\",\"detach\",\"copy\",\"configure\",\"stat\"]");
+    jw_raw(&w, "features", "[\"exec\",\"stdin\",\"signal\",\"pty\",\"resize\",\"detach\",\"copy\",\"configure\",\"stat\",\"copy_stage\"]");
     return response_finish(&w, 0);
 }
 

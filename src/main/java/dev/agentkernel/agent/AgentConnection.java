@@ -220,9 +220,22 @@ public final class AgentConnection implements Closeable {
 
     /** Starts a copy into the guest's {@code path}; the caller sends the entries and data, then finishes it. */
     public CopyInStream copyIn(String path) {
+        return copyIn(path, false);
+    }
+
+    /**
+     * As {@link #copyIn(String)}; {@code staged}: the agent builds the root under a temporary name beside
+     * {@code path} and renames it onto {@code path} only when the copy ends well, removing it otherwise (for a
+     * new path, or a non-directory replacing one). Agents without the {@code copy_stage} feature copy in place.
+     */
+    public CopyInStream copyIn(String path, boolean staged) {
         requireVersion2("copy_in");
         GuestPaths.requireAbsolute(path);
-        Reply reply = call(Wire.object().put("type", "copy_in").put("path", path), "copy_in", CALL_TIMEOUT, null);
+        ObjectNode request = Wire.object().put("type", "copy_in").put("path", path);
+        if (staged && hello.has("copy_stage")) {
+            request.put("staged", true);
+        }
+        Reply reply = call(request, "copy_in", CALL_TIMEOUT, null);
         if (reply.isError()) {
             throw new GuestPathException("cannot copy into " + Quote.name(path)
                     + " in the guest: " + reply.quotedError(), reply.error());

@@ -154,12 +154,12 @@ public final class Copier {
         Path root = follow ? path.toRealPath() : path;
         boolean isDir = HostPaths.isRealDirectory(root);
         return agents.with(dst.sandbox(), "the copy", agent -> {
-            String target = guestTarget(agent, src.path(), isDir, dst);
-            CopyInStream in = agent.copyIn(target);
+            GuestTarget target = guestTarget(agent, src.path(), isDir, dst);
+            CopyInStream in = agent.copyIn(target.path(), target.staged());
             try {
                 HostTreeReader.Result sent = new HostTreeReader().send(root, TreeTarget.of(in));
                 CopyInResult r = in.finish();
-                return new CopyResult(dst.sandbox() + ":" + target, r.entries(), r.bytes(), sent.skipped());
+                return new CopyResult(dst.sandbox() + ":" + target.path(), r.entries(), r.bytes(), sent.skipped());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -185,13 +185,19 @@ public final class Copier {
         });
     }
 
+    /** Where a copy into the guest goes; {@code staged} when nothing it merges into is there (new, or a file replaced). */
+    private record GuestTarget(String path, boolean staged) {
+    }
+
     /** The guest path the copy's root becomes, by docker's rules on what the guest says is there. */
-    private static String guestTarget(AgentConnection agent, CopyPath source, boolean sourceIsDir, CopyLocation.Guest dst) {
+    private static GuestTarget guestTarget(AgentConnection agent, CopyPath source, boolean sourceIsDir,
+                                           CopyLocation.Guest dst) {
         GuestStat st = agent.stat(dst.path().path());
         CopyRules.Existing existing = !st.exists() ? CopyRules.Existing.NOTHING
                 : st.isDirectory() ? CopyRules.Existing.DIRECTORY : CopyRules.Existing.OTHER;
         String resolved = st.exists() && st.real() != null ? st.real() : dst.path().path();
         String target = CopyRules.target(source, sourceIsDir, dst.path(), resolved, existing);
+        boolean merge = sourceIsDir && existing == CopyRules.Existing.DIRECTORY && target.equals(resolved);
         if (!target.equals(resolved)) {
             GuestStat at = agent.stat(target);
             boolean dir = at.exists() && !at.link() && at.isDirectory();
@@ -203,8 +209,9 @@ public final class Copier {
                 throw new UserInputException("cannot overwrite non-directory " + dst.sandbox() + ":" + target
                         + " with directory " + source);
             }
+            merge = dir;
         }
-        return target;
+        return new GuestTarget(target, !merge);
     }
 
     /** The host destination: the user's own symlinks followed (the destination is theirs), and what is there. */

@@ -60,6 +60,9 @@ public final class SandboxFiles {
     public byte[] read(SandboxName name, String path) {
         String guest = guestPath(path);
         return withAgent(name, agent -> {
+            if (!chunked(agent)) {
+                return new AgentClient(agent).readFile(guest); // an agent of before stat: one frame, at most 12 MiB
+            }
             GuestStat st = agent.stat(guest);
             if (!st.exists() || st.real() == null) {
                 throw new GuestFileException("sandbox '" + name + "': " + Quote.name(guest) + ": No such file or directory",
@@ -106,6 +109,10 @@ public final class SandboxFiles {
     }
 
     private static void writeOne(AgentConnection agent, String path, byte[] content) {
+        if (!chunked(agent)) {
+            new AgentClient(agent).writeFile(path, content); // an agent of before stat: one frame
+            return;
+        }
         GuestStat st = agent.stat(path);
         if (st.isDirectory()) {
             throw new GuestFileException(Quote.name(path) + " is a directory", null);
@@ -113,13 +120,18 @@ public final class SandboxFiles {
         boolean keep = st.exists() && st.kind().equals("file");
         String target = keep && st.real() != null ? st.real() : path;
         Instant now = Instant.now();
-        CopyInStream in = agent.copyIn(target);
+        CopyInStream in = agent.copyIn(target, true);
         in.entry(new CopyEntry(CopyPaths.ROOT, EntryKind.FILE, keep ? st.mode() : DEFAULT_MODE, keep ? st.uid() : 0,
                 keep ? st.gid() : 0, now.getEpochSecond(), now.getNano(), content.length, null, 0, 0));
         if (content.length > 0) {
             in.data(0, content, 0, content.length);
         }
         in.finish();
+    }
+
+    /** Whether the agent has stat and copies (sandboxes made before them keep the single-frame requests). */
+    private static boolean chunked(AgentConnection agent) {
+        return agent.hello().has("stat") && agent.hello().has("copy");
     }
 
     private static void requireSize(String guest, long size) {
