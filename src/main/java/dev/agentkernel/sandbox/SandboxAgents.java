@@ -10,7 +10,7 @@ import java.util.function.Function;
 
 /**
  * A version-2 agent connection to a running sandbox for one piece of work (a copy, a file read or write), on
- * an agent port of its own. A sandbox removed meanwhile ends the work with {@link SandboxRemovedException}.
+ * an agent port of its own (or a vsock connection: {@link SandboxConnections}). A sandbox removed meanwhile ends the work with {@link SandboxRemovedException}.
  */
 public final class SandboxAgents {
     private final SandboxService service;
@@ -26,11 +26,7 @@ public final class SandboxAgents {
         SandboxRecord record = exec.settled(name);
         SandboxDirectory dir = service.store().directory(name);
         exec.requireRunning(record, dir);
-        if (!java.nio.file.Files.isDirectory(dir.path().resolve("ports"))) {
-            throw new SandboxRemovedException("sandbox '" + Quote.escape(name.value(), Quote.MAX_CHARS)
-                    + "' was removed", null);
-        }
-        try (AgentConnection agent = new AgentPorts(dir.path()).open()) {
+        try (AgentConnection agent = SandboxConnections.open(dir, AgentPorts.DEFAULT_PORT_WAIT)) {
             return work.apply(agent);
         } catch (VmException e) {
             exec.awaitUnlocked(name, Duration.ofSeconds(10));
