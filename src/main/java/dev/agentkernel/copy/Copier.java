@@ -77,7 +77,8 @@ public final class Copier {
         return agents.with(src.sandbox(), "the copy", agent -> {
             Source s = source(agent, src, followLink);
             HostDestination d = HostDestination.resolve(dstPath, dst.path());
-            Path target = Path.of(CopyRules.target(src.path(), s.isDir(), dst.path(), d.path().toString(), d.existing()));
+            Path target = Path.of(CopyRules.target(src.path(), s.isDir(), dst.path(), d.path().toString(), d.existing(),
+                    src.toString(), dst.toString()));
             CopyRules.Existing at = target.equals(d.path()) ? d.existing() : HostDestination.existing(target);
             if (at == CopyRules.Existing.OTHER && s.isDir()) {
                 throw new UserInputException("cannot overwrite non-directory " + Quote.name(target.toString())
@@ -196,7 +197,8 @@ public final class Copier {
         CopyRules.Existing existing = !st.exists() ? CopyRules.Existing.NOTHING
                 : st.isDirectory() ? CopyRules.Existing.DIRECTORY : CopyRules.Existing.OTHER;
         String resolved = st.exists() && st.real() != null ? st.real() : dst.path().path();
-        String target = CopyRules.target(source, sourceIsDir, dst.path(), resolved, existing);
+        String target = CopyRules.target(source, sourceIsDir, dst.path(), resolved, existing, source.toString(),
+                dst.toString());
         boolean merge = sourceIsDir && existing == CopyRules.Existing.DIRECTORY && target.equals(resolved);
         if (!target.equals(resolved)) {
             GuestStat at = agent.stat(target);

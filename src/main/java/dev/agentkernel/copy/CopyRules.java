@@ -34,20 +34,27 @@ public final class CopyRules {
      */
     public static String target(CopyPath source, boolean sourceIsDir, CopyPath destination, String destinationPath,
                                 Existing existing) {
+        return target(source, sourceIsDir, destination, destinationPath, existing, source.toString(),
+                destination.toString());
+    }
+
+    /** As above, naming the two sides in messages as the user wrote them ({@code NAME:PATH}). */
+    public static String target(CopyPath source, boolean sourceIsDir, CopyPath destination, String destinationPath,
+                                Existing existing, String sourceLabel, String destinationLabel) {
         if (source.mustBeDirectory() && !sourceIsDir) {
-            throw new UserInputException("source " + source + " is not a directory");
+            throw new UserInputException("source " + sourceLabel + " is not a directory");
         }
         if (!sourceIsDir) {
             return switch (existing) {
                 case NOTHING -> {
                     if (destination.trailingSlash()) {
-                        throw new UserInputException("destination directory " + destination + " does not exist");
+                        throw new UserInputException("destination directory " + destinationLabel + " does not exist");
                     }
                     yield destinationPath;
                 }
                 case OTHER -> {
                     if (destination.mustBeDirectory()) {
-                        throw new UserInputException("destination " + destination + " is not a directory");
+                        throw new UserInputException("destination " + destinationLabel + " is not a directory");
                     }
                     yield destinationPath;
                 }
@@ -56,7 +63,7 @@ public final class CopyRules {
         }
         return switch (existing) {
             case NOTHING -> destinationPath;
-            case OTHER -> throw new UserInputException("cannot copy directory " + source + " onto file " + destination);
+            case OTHER -> throw new UserInputException("cannot copy directory " + sourceLabel + " onto file " + destinationLabel);
             case DIRECTORY -> source.contents() ? destinationPath : into(destinationPath, source);
         };
     }
