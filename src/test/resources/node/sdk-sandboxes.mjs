@@ -64,7 +64,26 @@ await step("detached", async () => {
   try { await client.detachedStatus("sdk-a", "999999"); unknown = "found"; } catch (e) { unknown = e.name; }
   return { started, list: list.map((d) => d.id), status, stdout, stderr, quickStatus, killed, after, unknown };
 });
-await step("snapshots", () => client.listSnapshots());
+await step("snapshots", async () => {
+  const errorName = async (fn) => { try { await fn(); return "no error"; } catch (e) { return e.name + ": " + e.message; } };
+  await client.createSandbox("sdk-snapsrc", { image, memory_mb: 256, vcpus: 1 });
+  await client.execInSandbox("sdk-snapsrc", ["sh", "-c", "echo saved > /root/mark"]);
+  const taken = await client.takeSnapshot({ sandbox: "sdk-snapsrc", name: "sdk-snap" });
+  const takenTwice = await errorName(() => client.takeSnapshot({ sandbox: "sdk-snapsrc", name: "sdk-snap" }));
+  const list = await client.listSnapshots();
+  const got = await client.getSnapshot("sdk-snap");
+  const unknown = await errorName(() => client.getSnapshot("no-such-snapshot"));
+  const nameTaken = await errorName(() => client.restoreSnapshot("sdk-snap"));
+  await client.removeSandbox("sdk-snapsrc");
+  const restored = await client.restoreSnapshot("sdk-snap");
+  const mark = await client.execInSandbox("sdk-snapsrc", ["cat", "/root/mark"]);
+  const inUse = await errorName(() => client.deleteSnapshot("sdk-snap"));
+  await client.removeSandbox("sdk-snapsrc");
+  await client.deleteSnapshot("sdk-snap");
+  const after = await client.listSnapshots();
+  return { taken, takenTwice, list: list.map((s) => s.name), got, unknown, nameTaken, restored, mark, inUse,
+    after: after.length };
+});
 await step("orchestrations", () => client.listOrchestrations());
 await step("wrongKey", () => new AgentKernel({ baseUrl: base, apiKey: "wrong-key" }).listSandboxes());
 await step("missingKey", () => new AgentKernel({ baseUrl: base, apiKey: "" }).listSandboxes());

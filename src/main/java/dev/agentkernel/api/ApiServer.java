@@ -70,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
         routes.addAll(new DetachedRoutes(service).routes());
         routes.addAll(new FileRoutes(service).routes());
         routes.addAll(new SandboxRoutes(service, defaultImage).routes());
+        routes.addAll(new SnapshotRoutes(service).routes());
 
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("api");

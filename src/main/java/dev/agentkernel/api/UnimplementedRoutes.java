@@ -8,7 +8,6 @@ import java.util.List;
  * 404 that would read as a typo in the client.
  */
 final class UnimplementedRoutes {
-    private static final String SNAPSHOTS = "snapshots are not available yet: they come with fast starts";
     private static final String OUT_OF_SCOPE = "this server does not offer agentkernel's %s routes";
 
     private UnimplementedRoutes() {
@@ -17,7 +16,6 @@ final class UnimplementedRoutes {
     static List<Route> routes() {
         List<Route> routes = new ArrayList<>();
         for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE")) {
-            routes.add(refuse(method, "/snapshots/**", SNAPSHOTS));
             for (String area : List.of("orchestrations", "objects", "schedules", "stores")) {
                 routes.add(refuse(method, "/" + area + "/**", String.format(OUT_OF_SCOPE, "durable " + area)));
             }

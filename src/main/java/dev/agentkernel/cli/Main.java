@@ -30,6 +30,8 @@ import java.util.function.Supplier;
                 StopCommand.class,
                 PauseCommand.class,
                 ResumeCommand.class,
+                SnapshotCommand.Fork.class,
+                SnapshotCommand.class,
                 RmCommand.class,
                 ListCommand.class,
                 InspectCommand.class,

@@ -120,8 +120,7 @@ final class SandboxMachine {
             SandboxDisk.create(Path.of(record.rootfs()), dir, backend);
             return await(p, launch(p, p.argv(), dir, MonitorRecord.BOOT), record, dir, bootTimeout, BOOT_PORT, false);
         }
-        MachineFingerprint fingerprint = MachineFingerprint.of(p.argv(), dir.path(), p.launch().kernel().kernel(),
-                p.launch().kernel().initramfs(), record.rootfsKey(), Path.of(record.rootfs()));
+        MachineFingerprint fingerprint = fingerprint(p, dir);
         BootSnapshots cache = new BootSnapshots(home);
         BootSnapshots.Lookup found = cache.find(fingerprint);
         if (found instanceof BootSnapshots.Lookup.Usable usable) {
@@ -260,8 +259,8 @@ final class SandboxMachine {
         }
     }
 
-    private record Prepared(Sandbox.Launch launch, VmSpec spec, NetworkPlan network, List<String> argv,
-                            Duration bootTimeout) {
+    private record Prepared(SandboxRecord record, Sandbox.Launch launch, VmSpec spec, NetworkPlan network,
+                            List<String> argv, Duration bootTimeout) {
     }
 
     private Prepared prepare(SandboxRecord record, SandboxDirectory dir, Backend backend, Duration bootTimeout) {
@@ -270,7 +269,7 @@ final class SandboxMachine {
         VmSpec spec = new VmSpec(launch.kernel(), launch.backend() == Backend.FIRECRACKER ? dir.rawDisk() : dir.disk(),
                 launch.backend() == Backend.FIRECRACKER ? VmSpec.DiskFormat.RAW : VmSpec.DiskFormat.QCOW2, record.memoryMb(),
                 record.cpus(), dir.path(), AgentPortLayout.PORTS);
-        return new Prepared(launch, spec, network, network.applyTo(launch.monitor().command(spec)), bootTimeout);
+        return new Prepared(record, launch, spec, network, network.applyTo(launch.monitor().command(spec)), bootTimeout);
     }
 
     /** Starts the monitor under setsid, detached from us, and records it. */
@@ -296,7 +295,69 @@ final class SandboxMachine {
         }
         MonitorRecord monitor = new MonitorRecord(identity.get(), Instant.now().toString(), argv.get(1), startedFrom);
         SandboxJson.write(dir.monitor(), monitor);
+        if (p.launch().monitor() instanceof QemuMonitor) {
+            fingerprint(p, dir).write(machineFile(dir)); // what this VM is, for snapshots of it later
+        }
         return monitor;
+    }
+
+    private static MachineFingerprint fingerprint(Prepared p, SandboxDirectory dir) {
+        return MachineFingerprint.of(p.argv(), dir.path(), p.launch().kernel().kernel(), p.launch().kernel().initramfs(),
+                p.record().rootfsKey(), Path.of(p.record().rootfs()));
+    }
+
+    private static Path machineFile(SandboxDirectory dir) {
+        return dir.path().resolve("machine.json");
+    }
+
+    /**
+     * Saves the running or paused VM of the sandbox into {@code target} (disk layer by {@code disk}, machine state,
+     * header named {@code name}, plus {@code extra}); a running VM is stopped for the time it takes and goes on,
+     * a paused one stays paused.
+     */
+    SnapshotHeader capture(SandboxRecord record, SandboxDirectory dir, Path target, SnapshotCapture.DiskSaver disk,
+                           String name, boolean paused, SnapshotCapture.Extra extra) {
+        if (!Files.isRegularFile(machineFile(dir))) {
+            throw new UserInputException("sandbox '" + record.name() + "' runs a VM that cannot be snapshotted (a"
+                    + " QEMU VM started by this agentkernel can): restart it first");
+        }
+        MachineFingerprint fingerprint = MachineFingerprint.read(machineFile(dir));
+        String version = SnapshotCapture.qemuVersion(Path.of(fingerprint.monitor().path()));
+        try (QemuControl control = QemuControl.open(dir.path().resolve("qmp.sock"), Duration.ofSeconds(10))) {
+            return SnapshotCapture.capture(control, dir.disk(), disk, target,
+                    bytes -> new SnapshotHeader(SnapshotHeader.NAMED, name, fingerprint, bytes, version, record.name(),
+                            Instant.now().toString()), !paused, extra);
+        }
+    }
+
+    /**
+     * Starts a new sandbox from a saved VM: its disk is a new layer over the snapshot's (or {@code ownDisk}, a
+     * disk of its own moved into its directory), the state loaded, and the guest reseeded and configured. The snapshot
+     * must have been made with the machine this record gives; any failure is an error (there is nothing to
+     * boot instead: the point is the saved processes).
+     */
+    MonitorRecord startSaved(SandboxRecord record, SandboxDirectory dir, SnapshotFiles files, Path ownDisk) {
+        Prepared p = prepare(record, dir, Backend.QEMU, SandboxOptions.DEFAULT_BOOT_TIMEOUT);
+        if (!(p.launch().monitor() instanceof QemuMonitor)) {
+            throw new UserInputException("snapshots need the QEMU backend");
+        }
+        java.util.Optional<String> problem = files.problem(fingerprint(p, dir));
+        if (problem.isPresent()) {
+            throw new VmException("the snapshot " + files.dir() + " cannot be restored: " + problem.get());
+        }
+        if (ownDisk == null) {
+            SandboxDisk.createOver(files.disk(), dir.disk());
+        } else {
+            try {
+                AtomicFiles.moveIntoPlace(ownDisk, dir.disk());
+            } catch (IOException e) {
+                throw new VmException("cannot move the copied disk into " + dir.path() + ": " + e.getMessage(), e);
+            }
+        }
+        List<String> argv = new ArrayList<>(p.argv());
+        argv.addAll(QemuMonitor.incoming(files.state()));
+        MonitorRecord monitor = launch(p, argv, dir, "snapshot " + (files.dir().getFileName()));
+        return await(p, monitor, record, dir, RESTORE_TIMEOUT, RESTORE_PORT, true);
     }
 
     private static SandboxOptions options(SandboxRecord record, Backend disk, Duration bootTimeout) {

@@ -123,6 +123,15 @@ public record SandboxRecord(
                 newNetwork);
     }
 
+    /**
+     * A new sandbox made from this one's saved state (fork, snapshot restore): its own name, uuid and creation
+     * time, running, without expiry or owner, the rest (image, rootfs, size, environment, network) as it was.
+     */
+    public SandboxRecord copyAs(String newName, String newUuid, String now) {
+        return new SandboxRecord(newName, newUuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
+                accelerator, memoryMb, cpus, env, workdir, labels, now, null, RUNNING, null, description, network);
+    }
+
     public SandboxRecord withOwner(ProcessIdentity newOwner) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
                 accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, newOwner, description, network);

@@ -125,13 +125,30 @@ public final class SandboxService {
 
     /** Pins the rootfs under its cache lock, so no prune can delete it between conversion and pinning. */
     private void pin(RootfsResult rootfs, SandboxName name, SandboxDirectory dir) {
-        try (FileLocks.Held ignored = new RootfsCache(home).lock(rootfs.cacheKey())) {
-            if (!Files.isRegularFile(rootfs.path())) {
-                throw new VmException("the cached root file system " + rootfs.path()
+        pin(rootfs.cacheKey(), rootfs.path(), name.value(), dir.path());
+    }
+
+    /** Pins cache entry {@code key} for {@code user} (a sandbox, or {@code snapshot:NAME}) under the key's lock. */
+    void pin(String key, Path rootfs, String user, Path userDir) {
+        try (FileLocks.Held ignored = new RootfsCache(home).lock(key)) {
+            if (!Files.isRegularFile(rootfs)) {
+                throw new VmException("the cached root file system " + rootfs
                         + " was removed while the sandbox was being created; try again");
             }
-            pins.pin(rootfs.cacheKey(), name.value(), dir.path());
+            pins.pin(key, user, userDir);
         }
+    }
+
+    void unpin(String key, String user) {
+        pins.unpin(key, user);
+    }
+
+    SandboxMachine machine() {
+        return machine;
+    }
+
+    AgentkernelHome home() {
+        return home;
     }
 
     /** Boots a stopped or exited sandbox on its disk; a running one is left as it is. */
@@ -258,7 +275,7 @@ public final class SandboxService {
     }
 
     /** Deletes a sandbox's directory and pin; the caller holds its lock and its monitor is gone. */
-    private void discard(SandboxName name, SandboxDirectory dir, SandboxRecord record) {
+    void discard(SandboxName name, SandboxDirectory dir, SandboxRecord record) {
         monitor(dir).filter(m -> m.process().isAlive()).ifPresent(machine::kill);
         try {
             SandboxStore.deleteTree(dir.path());
@@ -268,6 +285,7 @@ public final class SandboxService {
             if (record.rootfsKey() != null) {
                 pins.unpin(record.rootfsKey(), name.value());
             }
+            new dev.agentkernel.snapshot.NamedSnapshots(home).removeUser(name.value());
         }
     }
 
@@ -423,7 +441,7 @@ public final class SandboxService {
         return SandboxRecord.STOPPED.equals(record.desired()) ? SandboxStatus.STOPPED : SandboxStatus.EXITED;
     }
 
-    private SandboxInfo info(SandboxRecord record, SandboxDirectory dir) {
+    SandboxInfo info(SandboxRecord record, SandboxDirectory dir) {
         SandboxStatus status = status(record, dir);
         Optional<MonitorRecord> monitor = monitor(dir);
         String reason = null;

@@ -42,6 +42,15 @@ public record MachineFingerprint(@JsonProperty("format") int format,
                 initramfs == null ? null : FileIdentity.of(initramfs), rootfsKey, FileIdentity.of(rootfs), normalized);
     }
 
+    /** Records the fingerprint of a VM being launched (read back by {@link #read} to snapshot it later). */
+    public void write(Path file) {
+        SnapshotJson.write(file, this);
+    }
+
+    public static MachineFingerprint read(Path file) {
+        return SnapshotJson.read(file, MachineFingerprint.class);
+    }
+
     /** The cache key: a hash of the whole fingerprint. */
     public String key() {
         try {

@@ -57,6 +57,18 @@ public final class SnapshotCapture {
      */
     public static SnapshotHeader capture(QemuControl control, Path vmDisk, DiskSaver diskSaver, Path target,
                                          LongFunction<SnapshotHeader> header, boolean resume) {
+        return capture(control, vmDisk, diskSaver, target, header, resume, dir -> { });
+    }
+
+    /** Files a caller adds to the snapshot before it is committed. */
+    @FunctionalInterface
+    public interface Extra {
+        void write(Path dir) throws IOException;
+    }
+
+    /** As above; {@code extra} writes more files into the snapshot's directory before it is committed. */
+    public static SnapshotHeader capture(QemuControl control, Path vmDisk, DiskSaver diskSaver, Path target,
+                                         LongFunction<SnapshotHeader> header, boolean resume, Extra extra) {
         Path temp = target.resolveSibling("." + target.getFileName() + "." + TemporaryFiles.ownerTag() + ".tmp");
         SnapshotFiles files = new SnapshotFiles(temp);
         boolean stopped = false;
@@ -72,6 +84,7 @@ public final class SnapshotCapture {
             }
             force(files.disk());
             force(files.state());
+            extra.write(temp);
             SnapshotHeader made = header.apply(Files.size(files.state()));
             SnapshotJson.write(files.header(), made);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);

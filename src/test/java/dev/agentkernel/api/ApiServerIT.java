@@ -162,7 +162,22 @@ class ApiServerIT {
         assertThat(d.at("/after/status").asText()).isEqualTo("failed");
         assertThat(d.at("/after/exit_code").asInt()).isEqualTo(143);
         assertThat(d.get("unknown").asText()).isEqualTo("NotFoundError");
-        assertError(r, "snapshots", "ServerError", "snapshots are not available yet");
+        JsonNode snap = r.at("/snapshots/value");
+        assertThat(snap.isMissingNode()).as(r.get("snapshots").toString()).isFalse();
+        assertThat(snap.at("/taken/name").asText()).isEqualTo("sdk-snap");
+        assertThat(snap.at("/taken/sandbox").asText()).isEqualTo("sdk-snapsrc");
+        assertThat(snap.at("/taken/memory_mb").asInt()).isEqualTo(256);
+        // 409s, which the SDK has no class for
+        assertThat(snap.get("takenTwice").asText()).startsWith("ServerError").contains("already exists");
+        assertThat(snap.get("list").toString()).isEqualTo("[\"sdk-snap\"]");
+        assertThat(snap.at("/got/created_at").asText()).isNotEmpty();
+        assertThat(snap.get("unknown").asText()).startsWith("NotFoundError").contains("no snapshot named");
+        assertThat(snap.get("nameTaken").asText()).startsWith("ServerError").contains("already exists");
+        assertThat(snap.at("/restored/name").asText()).isEqualTo("sdk-snapsrc");
+        assertThat(snap.at("/restored/status").asText()).isEqualTo("running");
+        assertThat(snap.at("/mark/output").asText()).isEqualTo("saved\n");
+        assertThat(snap.get("inUse").asText()).startsWith("ServerError").contains("sdk-snapsrc");
+        assertThat(snap.get("after").asInt()).isZero();
         assertError(r, "orchestrations", "ServerError", "does not offer");
         assertError(r, "wrongKey", "AuthError", "Invalid API key");
         assertError(r, "missingKey", "AuthError", "Missing Authorization header");
@@ -234,7 +249,8 @@ class ApiServerIT {
         HttpResponse<String> tooBig = call("POST", "/sandboxes", "{\"name\": \"" + "a".repeat(17 << 20) + "\"}");
         assertThat(tooBig.statusCode()).isEqualTo(413);
         assertThat(body(tooBig).get("error").asText()).contains("16 MiB");
-        assertThat(call("GET", "/snapshots", null).statusCode()).isEqualTo(501);
+        assertThat(call("GET", "/snapshots/no-such", null).statusCode()).isEqualTo(404);
+        assertThat(call("POST", "/snapshots", "{}").statusCode()).isEqualTo(400);
         assertThat(call("GET", "/sandboxes/bad..name", null).statusCode()).isEqualTo(400);
     }
 

@@ -137,4 +137,61 @@ class PauseForkSnapshotTest {
         assertThat(r.out()).isEqualTo("awake\n");
         assertThat(inspect("src").get("status").asText()).isEqualTo("running");
     }
+
+    @Test
+    @Order(3)
+    void aForkGoesOnFromTheSameInstantAndDivergesFromItsSource() throws Exception {
+        long started = System.nanoTime();
+        CliRun fork = cli("fork", "src", "--as", "dup");
+        long forkMillis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(fork.exitCode()).as(fork.err()).isZero();
+        System.out.println("fork took " + forkMillis + " ms");
+        assertThat(inspect("src").get("status").asText()).isEqualTo("running");
+        assertThat(inspect("dup").get("status").asText()).isEqualTo("running");
+        assertThat(inspect("dup").get("started_from").asText()).startsWith("snapshot");
+        long at = count("dup");
+        Thread.sleep(1500);
+        assertThat(count("dup")).as("the counter started before the fork runs on in the fork").isGreaterThan(at);
+        exec("src", "echo src > /root/only-src; sync");
+        exec("dup", "echo dup > /root/only-dup; sync");
+        assertThat(exec("src", "ls /root; echo $ROLE; hostname")).isEqualTo("only-src\nsrc\nsrc\n");
+        assertThat(exec("dup", "ls /root; echo $ROLE; hostname")).isEqualTo("only-dup\nsrc\ndup\n");
+        String random = "head -c 16 /dev/urandom | od -An -tx1";
+        assertThat(exec("src", random)).isNotEqualTo(exec("dup", random));
+        assertThat(cli("rm", "-f", "dup").exitCode()).isZero();
+    }
+
+    @Test
+    @Order(4)
+    void aRestoredSnapshotContinuesItsProcessesAndKeepsItsSnapshotUntilRemoved() throws Exception {
+        CliRun take = cli("snapshot", "take", "src", "-n", "s1");
+        assertThat(take.exitCode()).as(take.err()).isZero();
+        assertThat(take.out()).isEqualTo("s1\n");
+        assertThat(cli("snapshot", "take", "src", "-n", "s1").exitCode()).as("a taken name").isNotZero();
+        exec("src", "echo later > /root/later; sync");
+        CliRun restore = cli("snapshot", "restore", "s1", "--as", "back");
+        assertThat(restore.exitCode()).as(restore.err()).isZero();
+        long at = count("back");
+        Thread.sleep(1500);
+        assertThat(count("back")).as("the process started before the snapshot still runs").isGreaterThan(at);
+        assertThat(exec("back", "ls /root")).isEqualTo("only-src\n");
+        JsonNode list = JSON.readTree(cli("snapshot", "list", "--json").out());
+        assertThat(list.get(0).get("name").asText()).isEqualTo("s1");
+        assertThat(list.get(0).get("users").toString()).isEqualTo("[\"back\"]");
+        CliRun refused = cli("snapshot", "rm", "s1");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.err()).contains("back");
+        assertThat(cli("snapshot", "restore", "s1").err()).as("the saved sandbox's name is taken").contains("already exists");
+
+        assertThat(cli("pause", "src").exitCode()).isZero();
+        assertThat(cli("snapshot", "take", "src", "-n", "s2").exitCode()).isZero();
+        assertThat(inspect("src").get("status").asText()).as("a paused sandbox stays paused").isEqualTo("paused");
+        assertThat(cli("resume", "src").exitCode()).isZero();
+
+        assertThat(cli("rm", "-f", "back").exitCode()).isZero();
+        CliRun rm = cli("snapshot", "rm", "s1", "s2");
+        assertThat(rm.exitCode()).as(rm.err()).isZero();
+        assertThat(JSON.readTree(cli("snapshot", "list", "--json").out())).isEmpty();
+        assertThat(AgentkernelHome.at(home).root().resolve("snapshots/s1")).doesNotExist();
+    }
 }
