@@ -163,6 +163,7 @@ public final class SandboxService {
             if (status == SandboxStatus.PAUSED) {
                 return resumeLocked(record, dir);
             }
+            Networking.reservePorts(record.network()); // a host port taken meanwhile: bad input, still stopped
             record = record.withDesired(SandboxRecord.RUNNING);
             store.write(record);
             machine.start(record, dir, SandboxOptions.DEFAULT_BOOT_TIMEOUT);

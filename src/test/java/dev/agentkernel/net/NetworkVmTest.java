@@ -307,6 +307,12 @@ class NetworkVmTest {
     void publishedPortsWorkAgainAfterStopAndStart() throws Exception {
         List<PortMapping> before = service.inspect(NAT).record().network().publish();
         service.stop(NAT, Duration.ofSeconds(10));
+        PortMapping tcp = before.stream().filter(p -> p.protocol() == PortMapping.Protocol.TCP).findFirst().orElseThrow();
+        try (ServerSocket taken = new ServerSocket(tcp.hostPort(), 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> service.start(NAT)).isInstanceOf(UserInputException.class)
+                    .hasMessageContaining("127.0.0.1:" + tcp.hostPort()).hasMessageContaining("taken");
+            assertThat(service.inspect(NAT).status()).isEqualTo(dev.agentkernel.sandbox.SandboxStatus.STOPPED);
+        }
         service.start(NAT);
         assertThat(service.inspect(NAT).record().network().publish()).isEqualTo(before);
         ok(NAT, CURL + "http://" + RemoteHost.ALLOWED + "/"); // and outbound, configured again
