@@ -1,8 +1,6 @@
 package dev.agentkernel.sandbox;
 
-import dev.agentkernel.errors.Quote;
 import dev.agentkernel.agent.AgentConnection;
-import dev.agentkernel.agent.AgentPorts;
 import dev.agentkernel.agent.DetachedInfo;
 import dev.agentkernel.agent.DetachedProcess;
 import dev.agentkernel.agent.ExecSession;
@@ -14,7 +12,6 @@ import dev.agentkernel.errors.VmException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -27,12 +24,13 @@ public final class SandboxProcesses {
     public static final int MAX_LOG_BYTES = 8 * 1024 * 1024;
     private static final int LOG_CHUNK = 1024 * 1024;
 
-    private final SandboxService service;
-    private final SandboxExec exec;
+    /** How messages name what was running when a sandbox was removed under it. */
+    private static final String WORK = "the command";
+
+    private final SandboxAgents agents;
 
     public SandboxProcesses(SandboxService service) {
-        this.service = service;
-        this.exec = new SandboxExec(service);
+        this.agents = new SandboxAgents(service);
     }
 
     /** The agent's command for {@code request} in {@code record}: the image's and sandbox's settings applied. */
@@ -49,20 +47,18 @@ public final class SandboxProcesses {
      */
     public AttachedCommand attach(SandboxName name, ExecRequest request, TerminalSize terminal, OutputStream stdout,
                                   OutputStream stderr) {
-        SandboxRecord record = exec.settled(name);
-        SandboxDirectory dir = service.store().directory(name);
-        exec.requireRunning(record, dir);
-        ExecSpec spec = spec(record, request);
-        if (terminal != null) {
-            spec = spec.withTty(terminal.rows(), terminal.cols());
-        }
-        AgentConnection agent = SandboxConnections.open(dir, AgentPorts.DEFAULT_PORT_WAIT);
+        SandboxAgents.Opened opened = agents.open(name, WORK);
+        AgentConnection agent = opened.agent();
         try {
+            ExecSpec spec = spec(opened.record(), request);
+            if (terminal != null) {
+                spec = spec.withTty(terminal.rows(), terminal.cols());
+            }
             ExecSession session = agent.start(spec, stdout, stderr);
-            return new AttachedCommand(agent, session, e -> lostAgent(name, e));
+            return new AttachedCommand(agent, session, e -> agents.lost(name, WORK, e));
         } catch (RuntimeException e) {
             agent.close();
-            throw e instanceof VmException v ? lostAgent(name, v) : e;
+            throw e instanceof VmException v ? agents.lost(name, WORK, v) : e;
         }
     }
 
@@ -136,29 +132,7 @@ public final class SandboxProcesses {
         return new NoSuchSandboxException("no detached command " + session + " in sandbox '" + name + "'");
     }
 
-    private interface AgentCall<T> {
-        T apply(SandboxRecord record, AgentConnection agent);
+    private <T> T withAgent(SandboxName name, SandboxAgents.Work<T> work) {
+        return agents.with(name, WORK, work);
     }
-
-    private <T> T withAgent(SandboxName name, AgentCall<T> call) {
-        SandboxRecord record = exec.settled(name);
-        SandboxDirectory dir = service.store().directory(name);
-        exec.requireRunning(record, dir);
-        try (AgentConnection agent = SandboxConnections.open(dir, AgentPorts.DEFAULT_PORT_WAIT)) {
-            return call.apply(record, agent);
-        } catch (VmException e) {
-            throw lostAgent(name, e);
-        }
-    }
-
-    /** What losing the agent means: the sandbox was removed under the command, or the error as it is. */
-    private RuntimeException lostAgent(SandboxName name, VmException e) {
-        exec.awaitUnlocked(name, Duration.ofSeconds(10));
-        if (!service.store().exists(name)) {
-            return new SandboxRemovedException("sandbox '" + Quote.escape(name.value(), Quote.MAX_CHARS)
-                    + "' was removed while the command ran", e);
-        }
-        return e;
-    }
-
 }
