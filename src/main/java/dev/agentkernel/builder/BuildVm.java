@@ -167,6 +167,27 @@ final class BuildVm implements AutoCloseable {
         return out.toByteArray();
     }
 
+    /**
+     * Puts a RUN step's here-document scripts where its command reads them ({@code /dev/pipes/NAME}): on the
+     * guest's /dev, which every step sees bound into its root, so they never become part of a layer.
+     */
+    void provide(List<dev.agentkernel.build.dockerfile.Step.InlineFile> files) {
+        for (var f : files) {
+            if (!f.path().startsWith("/dev/pipes/") || f.path().indexOf('/', "/dev/pipes/".length()) >= 0) {
+                throw new IllegalArgumentException("here-document path " + f.path());
+            }
+            byte[] bytes = f.content().getBytes(StandardCharsets.UTF_8);
+            CopyInStream in = agent.copyIn("/dev/pipes");
+            in.entry(new CopyEntry(".", EntryKind.DIR, 0755, 0, 0, 0, 0, 0, null, 0, 0));
+            in.entry(new CopyEntry(f.path().substring("/dev/pipes/".length()), EntryKind.FILE, f.mode(), 0, 0, 0, 0,
+                    bytes.length, null, 0, 0));
+            if (bytes.length > 0) {
+                in.data(0, bytes, 0, bytes.length);
+            }
+            in.finish();
+        }
+    }
+
     /** Puts a layer made on the host (COPY, or one from the cache) into the guest as the next layer directory. */
     void materialize(List<PlannedEntry> entries) {
         String dir = ROOT + "/l" + next++;

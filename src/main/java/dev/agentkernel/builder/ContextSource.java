@@ -120,6 +120,20 @@ final class ContextSource implements CopySource {
     }
 
     @Override
+    public PlannedEntry namedEntry(String rel, String target, Ownership owner) {
+        Path host = context.resolve(rel);
+        if (Files.isSymbolicLink(host)) {
+            try {
+                // expand() checked that it stays inside the context
+                return entry(context.toRealPath().relativize(host.toRealPath()).toString(), target, owner);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + host + ": " + e.getMessage(), e);
+            }
+        }
+        return entry(rel, target, owner);
+    }
+
+    @Override
     public PlannedEntry entry(String rel, String target, Ownership owner) {
         Path host = context.resolve(rel);
         try {
@@ -128,6 +142,9 @@ final class ContextSource implements CopySource {
             Map<String, Object> a = Files.readAttributes(host, "unix:mode,lastModifiedTime,size",
                     LinkOption.NOFOLLOW_LINKS);
             int perm = (Integer) a.get("mode") & 07777;
+            if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
+                perm &= 01777; // Buildah (the reference here) drops setuid and setgid of copied directories
+            }
             FileTime mtime = (FileTime) a.get("lastModifiedTime");
             long secs = mtime.toInstant().getEpochSecond();
             int nanos = mtime.toInstant().getNano();

@@ -73,7 +73,7 @@ final class CopyPlanner {
             } else {
                 boolean asDir = intoDir || count > 1 || state.isDirectory(destPath);
                 String target = asDir ? join(destPath, rel.substring(rel.lastIndexOf('/') + 1)) : destPath;
-                add(source.entry(rel, target, owner), out);
+                add(source.namedEntry(rel, target, owner), out);
                 ensureDirectory(asDir ? destPath : parent(target), state, out, owner, asDir);
             }
         }

@@ -31,4 +31,9 @@ interface CopySource {
      * where the source keeps them and no --chown was given); null when it is not copied.
      */
     PlannedEntry entry(String rel, String target, Ownership owner);
+
+    /** The entry for a source named in the instruction: a symlink there is followed, as the reference does. */
+    default PlannedEntry namedEntry(String rel, String target, Ownership owner) {
+        return entry(rel, target, owner);
+    }
 }

@@ -322,10 +322,7 @@ public final class NativeBuilder {
             env.putIfAbsent("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
             boolean setHome = !env.containsKey("HOME");
             List<String> argv = run.argv();
-            if (!run.files().isEmpty()) {
-                throw new DockerfileException(run.line().start(), "RUN with a here-document script is not supported"
-                        + " by the native builder yet");
-            }
+            vm.provide(run.files());
             StepOutput out = new StepOutput("  ", log);
             BuildVm.RunOutcome outcome = vm.run(argv, env, ctx.user(), ctx.workdir(), setHome,
                     run.network() == Instruction.Network.NONE, out, out);

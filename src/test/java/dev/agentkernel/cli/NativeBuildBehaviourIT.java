@@ -155,6 +155,16 @@ class NativeBuildBehaviourIT {
                 FROM $BASE
                 COPY app.txt /app/
                 RUN echo ran-the-step && cat /app/app.txt > /made.txt
+                RUN <<EOF
+                echo heredoc-shell > /heredoc1
+                EOF
+                RUN <<EOT
+                #!/bin/sh
+                echo "heredoc-script $0" > /heredoc2
+                EOT
+                COPY <<EOF /inline.txt
+                inline text
+                EOF
                 CMD ["cat", "/made.txt"]
                 """, "app.txt", "version one\n");
         CliRun first = build("cached", ctx);
@@ -167,7 +177,7 @@ class NativeBuildBehaviourIT {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertThat(second.exitCode()).as(second.err()).isZero();
         assertThat(second.err()).doesNotContain("\n  ran-the-step\n").doesNotContain("booting");
-        assertThat(second.err().lines().filter(l -> l.contains("cached ")).count()).isEqualTo(2);
+        assertThat(second.err().lines().filter(l -> l.startsWith("  cached ")).count()).isEqualTo(5);
         assertThat(imageId("cached")).as("same image id").isEqualTo(id);
         System.out.println("cached rebuild: " + millis + " ms");
         assertThat(millis).as("a cached rebuild, in-process").isLessThan(5000);
@@ -184,6 +194,9 @@ class NativeBuildBehaviourIT {
         CliRun run = CliRun.run(home(), "run", "--image", "cached");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).isEqualTo("version two\n");
+        CliRun heredocs = CliRun.run(home(), "run", "--image", "cached", "--", "cat", "/heredoc1", "/heredoc2",
+                "/inline.txt");
+        assertThat(heredocs.out()).isEqualTo("heredoc-shell\nheredoc-script /dev/pipes/EOT\ninline text\n");
     }
 
     @Test

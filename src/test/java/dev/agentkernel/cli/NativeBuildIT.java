@@ -68,7 +68,7 @@ class NativeBuildIT {
         String tag = images.build("RUN mkdir -p /etc/conf.d /tmp /srv/old/deep /home/app && chmod 1777 /tmp"
                 + " && echo a > /etc/conf.d/a && echo b > /etc/b && echo old > /srv/old/deep/f"
                 + " && printf 'root:x:0:0:root:/root:/bin/sh\\napp:x:1000:1000:app:/home/app:/bin/sh\\n' > /etc/passwd"
-                + " && printf 'root:x:0:\\napp:x:1000:\\nstaff:x:50:\\n' > /etc/group && chown 1000:1000 /home/app");
+                + " && printf 'root:x:0:\\napp:x:1000:\\nstaff:x:50:\\n' > /etc/group && chown 1000:1000 /home/app && ln -s /srv /link-to-srv");
         base = "oci:" + images.copyToOciLayout(tag, "1") + ":1";
     }
 
@@ -147,6 +147,106 @@ class NativeBuildIT {
                         COPY --from=0 --chown=app /src/hello.txt /hello-copy.txt
                         RUN cat /usr/local/bin/out.bin > /check && ls /opt/dir >> /check
                         """, "hello.txt", "hello\n"),
+                Case.of("copy-into-existing-directories", """
+                        FROM $BASE
+                        COPY sub /etc/
+                        COPY hello.txt /etc
+                        COPY hello.txt /link-to-srv/through-link.txt
+                        COPY sub/ /srv/old/
+                        """, "hello.txt", "hello\n", "sub/inner.txt", "inner\n", "sub/deeper/d.txt", "d\n"),
+                Case.of("copy-globs-and-modes", """
+                        FROM $BASE
+                        COPY su* /globdir/
+                        COPY [hx]*.txt ?ther.txt /chars/
+                        COPY --chmod=0750 sub /chmodded
+                        COPY modes/ /modes/
+                        """, "hello.txt", "hello\n", "other.txt", "o\n", "sub/inner.txt", "inner\n",
+                        "suffix.txt", "s\n", "modes/private#0600", "p\n", "modes/exec#0755", "x\n",
+                        "modes/setgid-dir#2775/f", "f\n"),
+                Case.of("copy-symlinks-and-empty", """
+                        FROM $BASE
+                        COPY . /all/
+                        COPY link.txt /followed-or-not
+                        COPY empty /empty-copy
+                        """, "hello.txt", "hello\n", "link.txt", "->hello.txt", "dangling", "->nowhere",
+                        "empty", "", "emptydir/.keep", ""),
+                Case.of("dockerignore-exceptions", """
+                        FROM $BASE
+                        COPY . /ctx/
+                        """, "README.md", "r\n", "CHANGES.md", "c\n", "docs/a.txt", "a\n", "docs/keep/b.txt", "b\n",
+                        "build/out.o", "o\n", "build/keep.txt", "k\n", "src/x.tmp", "t\n", "src/main.c", "m\n",
+                        ".dockerignore", "*.md\n!README.md\ndocs/**\n!docs/keep/**\nbuild\n!build/keep.txt\n**/*.tmp\n"),
+                Case.of("expansions-in-copy", """
+                        FROM $BASE
+                        ARG FILE=hello.txt
+                        ENV DEST=/dest SUB=inner
+                        COPY $FILE ${DEST}/
+                        COPY sub/${SUB}.txt $DEST/${SUB:-x}-copy.txt
+                        WORKDIR $DEST/work
+                        COPY $FILE ./relative.txt
+                        COPY sub ../fromsub
+                        """, "hello.txt", "hello\n", "sub/inner.txt", "inner\n"),
+                Case.of("stage-from-stage-without-run", """
+                        FROM $BASE AS one
+                        COPY hello.txt /one.txt
+                        WORKDIR /w1
+                        FROM one AS two
+                        COPY other.txt /two.txt
+                        FROM two
+                        COPY --from=one /one.txt /again.txt
+                        """, "hello.txt", "hello\n", "other.txt", "other\n"),
+                Case.of("run-as-user-in-own-dirs", """
+                        FROM $BASE
+                        USER app
+                        RUN mkdir -p /home/app/a/b && echo x > /home/app/a/b/f && chmod 0640 /home/app/a/b/f
+                        USER root
+                        RUN chown -R 1000:50 /srv && rm /srv/old/deep/f && touch /srv/old/deep
+                        """),
+                Case.of("env-forms", """
+                        FROM $BASE
+                        ENV A=1 B="two words" C=three\\ words D='single $A' E=
+                        ENV LEGACY value with  two  spaces
+                        ENV WITH_EQUALS=a=b
+                        """),
+                Case.of("label-forms", """
+                        FROM $BASE
+                        ENV V=1.0
+                        LABEL "com.example.vendor"="ACME Inc" version=$V multi.label="a=b" other=value\\ spaced
+                        LABEL legacy label value
+                        """),
+                Case.of("arg-scoping", """
+                        ARG BASE_ARG=unused
+                        FROM $BASE
+                        USER ${username:-some_user}
+                        LABEL before=${username:-unset}
+                        ARG username=what_user
+                        LABEL after=$username
+                        ARG A=a
+                        ARG B=${A}-b
+                        ENV C=$B-c
+                        """),
+                Case.of("workdir-relative-and-env", """
+                        FROM $BASE
+                        ENV DIRPATH=/path
+                        WORKDIR $DIRPATH/a
+                        WORKDIR b
+                        WORKDIR ../c
+                        COPY hello.txt .
+                        """, "hello.txt", "hello\n"),
+                Case.of("cmd-entrypoint-forms", """
+                        FROM $BASE
+                        ENTRYPOINT ["/bin/echo", "entry"]
+                        CMD echo shell form $HOME
+                        EXPOSE 80/tcp 443 8000/udp
+                        VOLUME ["/v1", "/v2"]
+                        STOPSIGNAL 9
+                        """),
+                Case.of("copy-many-into-workdir", """
+                        FROM $BASE
+                        WORKDIR /srv/app
+                        COPY a.txt b.txt c/ ./
+                        COPY --chown=1000 c /srv/app/c-owned/
+                        """, "a.txt", "a\n", "b.txt", "b\n", "c/one", "1\n", "c/two/three", "3\n"),
                 Case.of("config-fields", """
                         FROM $BASE
                         LABEL org.example.name="native build" version=1
@@ -208,10 +308,13 @@ class NativeBuildIT {
         }
         for (String line : c.dockerfile().split("\n")) {
             if (line.startsWith("VOLUME ")) {
-                String p = line.substring(7).strip().substring(1);
-                TreeSnapshot.Entry e = expected.get(p);
-                if (e != null && e.type() == 'd' && !actual.containsKey(p)) {
-                    out.add(p);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("/([^\\s\",\\]]+)").matcher(line);
+                while (m.find()) {
+                    String p = m.group(1);
+                    TreeSnapshot.Entry e = expected.get(p);
+                    if (e != null && e.type() == 'd' && !actual.containsKey(p)) {
+                        out.add(p);
+                    }
                 }
             }
         }
@@ -221,17 +324,36 @@ class NativeBuildIT {
     private static Path context(Case c) throws IOException {
         Path ctx = Files.createTempDirectory(work, c.name());
         Files.writeString(ctx.resolve("Dockerfile"), c.dockerfile().replace("$BASE", base));
+        Map<Path, String> modes = new LinkedHashMap<>();
         for (Map.Entry<String, String> f : c.files().entrySet()) {
-            Path p = ctx.resolve(f.getKey());
+            // "name#0600" gives a file or directory its mode, a value "->target" makes a symlink
+            StringBuilder rel = new StringBuilder();
+            for (String part : f.getKey().split("/")) {
+                int hash = part.indexOf('#');
+                rel.append(rel.length() == 0 ? "" : "/").append(hash < 0 ? part : part.substring(0, hash));
+                if (hash >= 0) {
+                    modes.put(ctx.resolve(rel.toString()), part.substring(hash + 1));
+                }
+            }
+            Path p = ctx.resolve(rel.toString());
             Files.createDirectories(p.getParent());
-            Files.writeString(p, f.getValue());
+            if (f.getValue().startsWith("->")) {
+                Files.createSymbolicLink(p, Path.of(f.getValue().substring(2)));
+            } else {
+                Files.writeString(p, f.getValue());
+            }
             if (f.getKey().endsWith(".sh")) {
                 p.toFile().setExecutable(true);
             }
         }
+        for (Map.Entry<Path, String> m : modes.entrySet()) {
+            Files.setAttribute(m.getKey(), "unix:mode", Integer.parseInt(m.getValue(), 8));
+        }
         try (Stream<Path> walk = Files.walk(ctx)) {
             for (Path p : walk.toList()) {
-                Files.setLastModifiedTime(p, FileTime.from(CONTEXT_TIME));
+                if (!Files.isSymbolicLink(p)) {
+                    Files.setLastModifiedTime(p, FileTime.from(CONTEXT_TIME));
+                }
             }
         }
         return ctx;
