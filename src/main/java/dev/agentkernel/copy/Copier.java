@@ -93,13 +93,23 @@ public final class Copier {
                 throw new UserInputException("destination directory " + Quote.name(String.valueOf(parent))
                         + " does not exist");
             }
+            HostPaths.sweepAbandoned(parent);
             HostTreeWriter writer = new HostTreeWriter(target, at, s.isDir());
+            // Ctrl-C or SIGTERM mid-copy: what the copy made goes too (after SIGKILL, the next copy here sweeps it)
+            Thread cleanUp = new Thread(writer::abandon, "cp clean-up");
+            Runtime.getRuntime().addShutdownHook(cleanUp);
             CopyOutResult r;
             try {
                 r = agent.copyOut(s.path(), kind -> writer);
             } catch (RuntimeException e) {
                 writer.abandon();
                 throw e;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanUp);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running
+                }
             }
             List<String> skipped = new ArrayList<>(r.skipped());
             skipped.addAll(writer.skipped());

@@ -28,6 +28,22 @@ final class HostPaths {
         return path.resolveSibling(TEMP_PREFIX + TemporaryFiles.ownerTag() + "-" + HexFormat.of().formatHex(random));
     }
 
+    /**
+     * Removes what copies killed with SIGKILL left in {@code dir} (their temporary files and unfinished new
+     * destinations, named for their process); a live copy's are never touched.
+     */
+    static void sweepAbandoned(Path dir) {
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            for (Path p : entries) {
+                if (TemporaryFiles.ownerGone(p.getFileName().toString())) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // clean-up only; the copy reports what it cannot write
+        }
+    }
+
     /** Whether {@code path} is a directory itself, not a symlink to one. */
     static boolean isRealDirectory(Path path) {
         return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);

@@ -37,6 +37,11 @@ public final class TemporaryFiles {
         return "pid" + self.pid() + "at" + self.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     }
 
+    /** Whether {@code fileName} names an owner ({@code pid<PID>at<START>}) that no longer runs. */
+    public static boolean ownerGone(String fileName) {
+        return ownerAlive(fileName).map(alive -> !alive).orElse(false);
+    }
+
     /** Whether the process named in {@code fileName} still runs; empty when the name has no owner. */
     static Optional<Boolean> ownerAlive(String fileName) {
         Matcher m = OWNER.matcher(fileName);

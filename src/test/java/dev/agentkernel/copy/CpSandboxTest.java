@@ -407,6 +407,46 @@ class CpSandboxTest {
     }
 
     @Test
+    void aCopyToTheHostStoppedByCtrlCOrSigkillLeavesNothingBehind() throws Exception {
+        guest("mkdir -p /slow && yes copied-slowly | head -c 150000000 > /slow/big");
+        Path out = fresh("interrupted");
+        for (String signal : List.of("INT", "KILL")) {
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.agentkernel.cli.Main", "cp", NAME + ":/slow",
+                    out.toString());
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("AGENTKERNEL_HOME", homeDir.toString());
+            Process p = pb.start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (names(out).isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
+                    Thread.sleep(20);
+                }
+                assertThat(names(out)).as("the copy is under way under a temporary name").singleElement().asString()
+                        .startsWith(".agentkernel-cp-");
+                ExternalCommand.run(java.time.Duration.ofSeconds(10), List.of("kill", "-" + signal, Long.toString(p.pid())));
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                p.destroyForcibly();
+            }
+            if (signal.equals("INT")) {
+                assertThat(names(out)).as("after Ctrl-C").isEmpty();
+            }
+        }
+        assertThat(names(out)).as("SIGKILL leaves its temporary tree").hasSize(1);
+        cp(NAME + ":/etc/greeting", out.toString()); // the next copy here sweeps it
+        assertThat(names(out)).containsExactly("greeting");
+        guest("rm -rf /slow");
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
     void errorsAreOneLineAndLeaveNothingBehind() throws Exception {
         Path out = fresh("errors");
         CpRun unknown = cli("64m", null, null, "nosuch:/etc/hostname", out.resolve("x").toString());
