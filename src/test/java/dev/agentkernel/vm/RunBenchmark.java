@@ -33,7 +33,7 @@ public final class RunBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         Path jar = Path.of("target/agentkernel.jar").toAbsolutePath();
         Path work = Files.createTempDirectory("ak-bench");
@@ -54,12 +54,18 @@ public final class RunBenchmark {
             exec(concat(cli, List.of("setup")), home);
             exec(concat(cli, List.of("rootfs", source)), home);
 
+            // the first run boots and saves the image's boot snapshot; the later ones restore it
+            timeToOutput(concat(cli, List.of("run", "--image", source, "--", "echo", "ready")), home);
+            List<Double> cold = new ArrayList<>();
             List<Double> vm = new ArrayList<>();
             List<Double> container = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
+                cold.add(timeToOutput(concat(cli, List.of("run", "--no-snapshot", "--image", source, "--", "echo",
+                        "ready")), home));
                 vm.add(timeToOutput(concat(cli, List.of("run", "--image", source, "--", "echo", "ready")), home));
                 container.add(timeToOutput(List.of("podman", "run", "--rm", "--network=none", tag, "echo", "ready"), home));
             }
+            SandboxFigures sandboxes = SandboxFigures.measure(home, source, runs);
 
             AgentkernelHome akHome = AgentkernelHome.at(home);
             Path rootfs = new dev.agentkernel.rootfs.RootfsConverter(akHome)
@@ -93,9 +99,19 @@ public final class RunBenchmark {
 
             System.out.printf("machine: %s, %d cores; monitor: QEMU microvm (%s), kernel %s%n", cpuModel(),
                     Runtime.getRuntime().availableProcessors(), kernel.accelerator().qemuName(), kernel.kernel());
-            System.out.printf("%-44s %10s %10s%n", "", "median", "min");
-            row("agentkernel run -> output (ms)", vm);
+            System.out.printf("%-44s %10s %10s %10s%n", "", "median", "p90", "min");
+            row("agentkernel run --no-snapshot (boot) (ms)", cold);
+            row("agentkernel run (snapshot restore) (ms)", vm);
             row("podman run --rm -> output (ms)", container);
+            row("create -> first exec output, in-JVM (ms)", sandboxes.createToExec());
+            row("fork of a running sandbox, in-JVM (ms)", sandboxes.fork());
+            row("pause, in-JVM (ms)", sandboxes.pause());
+            row("resume, in-JVM (ms)", sandboxes.resume());
+            System.out.printf("%d sandboxes restored from one snapshot: monitors' PSS %.0f MiB in all (%.0f MiB each),"
+                    + " RSS %.0f MiB in all%n", sandboxes.count(), sandboxes.pssMib(), sandboxes.pssMib() / sandboxes.count(),
+                    sandboxes.rssMib());
+            System.out.printf("ratio restore/boot: %.2f; restore/podman run: %.2f%n", median(vm) / median(cold),
+                    median(vm) / median(container));
             row("agent run request in a booted VM (ms)", agentLatency);
             row("podman exec in a running container (ms)", execLatency);
             System.out.printf("ratio run/podman run: %.2f; agent request/podman exec: %.2f%n",
@@ -107,10 +123,17 @@ public final class RunBenchmark {
     }
 
     private static void row(String name, List<Double> values) {
-        System.out.printf("%-44s %10.1f %10.1f   (n=%d)%n", name, median(values), Collections.min(values), values.size());
+        System.out.printf("%-44s %10.1f %10.1f %10.1f   (n=%d)%n", name, median(values), p90(values),
+                Collections.min(values), values.size());
     }
 
-    private static double median(List<Double> values) {
+    static double p90(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get((int) Math.ceil(0.9 * sorted.size()) - 1);
+    }
+
+    static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int n = sorted.size();
