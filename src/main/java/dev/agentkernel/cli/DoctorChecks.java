@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * What {@code agentkernel doctor} looks at, each check a {@link Finding}: the kernel and its drivers, the
- * monitors, the accelerator, the container engines, and the data directory's permissions and free space. It
- * reads only: nothing is built, booted or written (except a probe file in the data directory, deleted again).
+ * monitors, the accelerator, the network, the container engines, and the data directory's permissions and free
+ * space. It reads only: nothing is built, booted or written (except a probe file in the data directory and the
+ * network probe's temporary directory, deleted again).
  */
 final class DoctorChecks {
     enum Level { OK, WARNING, ERROR }
@@ -47,6 +48,7 @@ final class DoctorChecks {
         kernel(findings);
         monitors(findings);
         accelerator(findings);
+        network(findings);
         engines(findings);
         dataDirectory(findings);
         return findings;
@@ -112,6 +114,14 @@ final class DoctorChecks {
             out.add(new Finding(Level.OK, "accelerator", "/dev/kvm (whether KVM really works is probed by"
                     + " 'agentkernel setup')"));
         }
+    }
+
+    /** The default network needs QEMU to load the policy library that keeps the host's loopback out of reach. */
+    private void network(List<Finding> out) {
+        Backend.QEMU.find(env).ifPresent(qemu -> out.add(dev.agentkernel.net.Networking.policyProblem(qemu)
+                .map(problem -> new Finding(Level.ERROR, "network", problem))
+                .orElse(new Finding(Level.OK, "network", "QEMU user network with the loopback policy (default),"
+                        + " allowlist proxy, published ports"))));
     }
 
     private void engines(List<Finding> out) {

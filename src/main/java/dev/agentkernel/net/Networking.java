@@ -144,6 +144,44 @@ public final class Networking {
         }
     }
 
+    /**
+     * Whether this QEMU loads the policy library the default network needs (for {@code doctor}): runs
+     * {@code QEMU --version} with it preloaded in a temporary directory and looks for its mark. Empty when it
+     * does; else what is wrong.
+     */
+    public static java.util.Optional<String> policyProblem(Path qemu) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("agentkernel-netpolicy-probe");
+            Path library = NetworkTools.policyLibrary(dir);
+            Path mark = dir.resolve(POLICY_MARK);
+            dev.agentkernel.process.CommandRunner.Result r = dev.agentkernel.process.CommandRunner.run(List.of("env",
+                    "LD_PRELOAD=" + library, "AGENTKERNEL_NET_POLICY=loopback", "AGENTKERNEL_NET_POLICY_MARK=" + mark,
+                    qemu.toString(), "--version"), java.time.Duration.ofSeconds(20));
+            if (!r.succeeded()) {
+                return java.util.Optional.of(qemu + " --version failed: " + r.lastErrorLine());
+            }
+            boolean loaded = Files.isRegularFile(mark)
+                    && Files.readString(mark, StandardCharsets.US_ASCII).matches("\\d+ loopback\n");
+            return loaded ? java.util.Optional.empty() : java.util.Optional.of(qemu + " did not load the network policy"
+                    + " library (statically linked?): the default network would let the guest reach the host's"
+                    + " loopback, so sandboxes need --no-network or --allow-host");
+        } catch (IOException | dev.agentkernel.errors.AgentkernelException e) {
+            return java.util.Optional.of(e.getMessage());
+        } finally {
+            if (dir != null) {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException ignored) {
+                    // a probe directory in the temporary directory is left
+                }
+            }
+        }
+    }
+
     private static boolean policyLoaded(Path mark, long monitorPid) {
         try {
             return Files.isRegularFile(mark) && Files.size(mark) < 100

@@ -21,7 +21,8 @@ class DoctorTest {
         CliRun r = CliRun.run(dir.resolve("home"), "doctor");
         assertThat(r.exitCode()).as(r.out()).isZero();
         assertThat(r.out()).containsPattern("(?m)^ok +kernel +/").containsPattern("(?m)^ok +monitor qemu +/")
-                .containsPattern("(?m)^ok +driver ext4 ").containsPattern("(?m)^ok +data directory ")
+                .containsPattern("(?m)^ok +driver ext4 ").containsPattern("(?m)^ok +driver virtio_net ")
+                .containsPattern("(?m)^ok +network +QEMU user network").containsPattern("(?m)^ok +data directory ")
                 .containsPattern("(?m)^(ok|warning) +disk space +[0-9.]+ [kMGT]?B free");
     }
 

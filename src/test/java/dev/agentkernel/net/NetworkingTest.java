@@ -81,4 +81,13 @@ class NetworkingTest {
         assertThat(chosen.publish()).allSatisfy(p -> assertThat(p.hostPort()).isPositive());
         assertThat(Networking.reservePorts(chosen)).isSameAs(chosen);
     }
+
+    @Test
+    void theProbeTellsAQemuThatLoadsThePolicyFromAProgramThatDoesNot() {
+        assumeTrue(PackagedAgent.class.getResource(NetworkTools.POLICY_RESOURCE) != null, "no policy library in this build");
+        Path qemu = dev.agentkernel.testing.RequiredTools.require("qemu-system-x86_64");
+        assertThat(Networking.policyProblem(qemu)).isEmpty();
+        // any other program: the library stays inactive and writes no mark
+        assertThat(Networking.policyProblem(Path.of("/bin/true"))).get().asString().contains("did not load");
+    }
 }
