@@ -119,8 +119,23 @@ final class RegistryHttp {
                 && a.getPort() == b.getPort();
     }
 
+    /** What went wrong with a request, in words: the JDK's client often throws without a message of its own. */
     static String describe(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host";
+            }
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "the connection timed out";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time";
+        }
         String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        if (e instanceof java.net.ConnectException) {
+            return "cannot connect" + (message == null ? "" : " (" + dev.agentkernel.errors.Quote.escape(message, 200) + ")");
+        }
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + dev.agentkernel.errors.Quote.escape(message, 200));
     }
 }
