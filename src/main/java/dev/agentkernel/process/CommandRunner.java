@@ -28,6 +28,8 @@ public final class CommandRunner {
     private static final int MAX_CAPTURED_STDOUT = 8 << 20;
     /** Lines of stderr kept, the last ones, for error messages. */
     private static final int MAX_STDERR_LINES = 200;
+    /** Characters of one line of stderr kept at most (stdout's lines are bounded by what is captured of it). */
+    static final int MAX_LINE_CHARS = 16 << 10;
     /** How long to wait for output threads once the process exited (a grandchild may hold the pipe). */
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(10);
 
@@ -104,13 +106,13 @@ public final class CommandRunner {
         };
         StdoutCollector stdout = new StdoutCollector();
         StderrCollector stderr = new StderrCollector();
-        Thread outThread = drain(process.getInputStream(), program + "-stdout", line -> {
+        Thread outThread = drain(process.getInputStream(), program + "-stdout", MAX_CAPTURED_STDOUT, line -> {
             stdout.add(line);
             if (sink != null) {
                 sink.accept(line);
             }
         });
-        Thread errThread = drain(process.getErrorStream(), program + "-stderr", line -> {
+        Thread errThread = drain(process.getErrorStream(), program + "-stderr", MAX_LINE_CHARS, line -> {
             stderr.add(line);
             if (sink != null) {
                 sink.accept(line);
@@ -174,10 +176,10 @@ public final class CommandRunner {
         tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
-    private static Thread drain(InputStream stream, String name, Consumer<String> onLine) {
+    private static Thread drain(InputStream stream, String name, int maxLine, Consumer<String> onLine) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line; (line = reader.readLine()) != null; ) {
+                for (String line; (line = readBoundedLine(reader, maxLine)) != null; ) {
                     onLine.accept(line);
                 }
             } catch (IOException ignored) {
@@ -187,6 +189,38 @@ public final class CommandRunner {
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    /**
+     * The next line (without its end: \n, \r\n or \r), at most {@code max} characters of it: a longer
+     * line keeps its head and says how much was dropped, so one line without an end (a progress bar, a binary
+     * blob) costs bounded memory. Null at the end of the stream.
+     */
+    static String readBoundedLine(BufferedReader reader, int max) throws IOException {
+        StringBuilder line = new StringBuilder();
+        long dropped = 0;
+        int c;
+        while ((c = reader.read()) >= 0) {
+            if (c == '\n') {
+                break;
+            }
+            if (c == '\r') {
+                reader.mark(1);
+                if (reader.read() != '\n') {
+                    reader.reset();
+                }
+                break;
+            }
+            if (line.length() < max) {
+                line.append((char) c);
+            } else {
+                dropped++;
+            }
+        }
+        if (c < 0 && line.isEmpty() && dropped == 0) {
+            return null;
+        }
+        return dropped == 0 ? line.toString() : line + "…(" + dropped + " more characters)";
     }
 
     private static void join(Thread thread) throws InterruptedException {

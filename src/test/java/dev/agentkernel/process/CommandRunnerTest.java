@@ -65,4 +65,27 @@ class CommandRunnerTest {
                 .isInstanceOf(ToolException.class)
                 .hasMessageStartingWith("could not start /nonexistent/podman");
     }
+
+    @Test
+    void oneEndlessLineCostsBoundedMemory() throws Exception {
+        // 64 MiB of stderr without a line end, then a last line: only the head of the long line is kept
+        CommandRunner.Result r = CommandRunner.run(java.util.List.of("sh", "-c",
+                "head -c 67108864 /dev/zero | tr '\\0' x >&2; echo >&2; echo last >&2; exit 3"), java.time.Duration.ofSeconds(60));
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.lastErrorLine()).isEqualTo("last");
+        assertThat(r.stderr()).hasSizeLessThan(CommandRunner.MAX_LINE_CHARS + 100)
+                .contains("…(" + (67108864 - CommandRunner.MAX_LINE_CHARS) + " more characters)");
+    }
+
+    @Test
+    void lineEndsAreThoseOfReadLine() throws Exception {
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.StringReader("a\nb\r\nc\rd\n\ne"), 2);
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (String line; (line = CommandRunner.readBoundedLine(in, 100)) != null; ) {
+            lines.add(line);
+        }
+        assertThat(lines).containsExactly("a", "b", "c", "d", "", "e");
+        assertThat(CommandRunner.readBoundedLine(new java.io.BufferedReader(new java.io.StringReader("abcdef")), 4))
+                .isEqualTo("abcd…(2 more characters)");
+    }
 }
