@@ -76,11 +76,18 @@ public final class RootfsConverter {
             image.config().platform().filter(p -> !options.platform().accepts(p)).ifPresent(p -> listener.warning(
                     "the image is for " + p + ", not " + options.platform() + "; it will not run on such a machine"));
             Timestamp time = defaultTimestamp();
+            OutputMarkers.sweep(home); // what killed runs writing a file with -o left, wherever it was
             if (options.output().isPresent()) {
                 Path target = options.output().get().toAbsolutePath();
                 requireParent(target);
-                Ext4Writer.sweepTemporaries(target); // what killed runs writing the same file left
-                Built built = build(image, agent, options, time, target, listener);
+                Ext4Writer.sweepTemporaries(target); // what killed runs writing the same file left (before markers)
+                Path marker = OutputMarkers.mark(home, target);
+                Built built;
+                try {
+                    built = build(image, agent, options, time, target, listener);
+                } finally {
+                    OutputMarkers.unmark(marker);
+                }
                 return result(target, built.result.sizeBytes(), built.entries, image.manifestDigest(), false, started,
                         ImageRunConfig.of(image.config()), null);
             }

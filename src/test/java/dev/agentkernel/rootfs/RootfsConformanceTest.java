@@ -81,6 +81,38 @@ class RootfsConformanceTest {
         assertThat(image).doesNotExist();
     }
 
+    @Test
+    void anyConversionSweepsTheOutputTemporaryOfAKilledRunWhereverItWasWriting() throws Exception {
+        Process killed = new ProcessBuilder("sleep", "60").start();
+        String dead = "pid" + killed.pid() + "at" + killed.info().startInstant().orElseThrow().toEpochMilli();
+        killed.destroyForcibly();
+        killed.waitFor();
+        ProcessHandle self = ProcessHandle.current();
+        String alive = "pid" + self.pid() + "at" + self.info().startInstant().orElseThrow().toEpochMilli();
+        Path elsewhere = java.nio.file.Files.createDirectories(work.resolve("elsewhere"));
+        Path deadTemp = java.nio.file.Files.write(elsewhere.resolve(".big.ext4." + dead + ".77.tmp"), new byte[4096]);
+        Path liveTemp = java.nio.file.Files.write(elsewhere.resolve(".big.ext4." + alive + ".78.tmp"), new byte[4096]);
+        Path notOurs = java.nio.file.Files.write(elsewhere.resolve("big.ext4"), new byte[1]);
+        Path markers = java.nio.file.Files.createDirectories(work.resolve("home/tmp/outputs"));
+        Path deadMarker = java.nio.file.Files.writeString(markers.resolve(dead + "-1.output"),
+                elsewhere.resolve("big.ext4").toString());
+        Path liveMarker = java.nio.file.Files.writeString(markers.resolve(alive + "-2.output"),
+                elsewhere.resolve("big.ext4").toString());
+        OciLayoutWriter.Written layout = OciLayoutWriter.write(work.resolve("layout"), "v1",
+                List.of(Layer.uncompressed(new RawTar().file("a", "a").end())));
+        new RootfsConverter(AgentkernelHome.at(work.resolve("home"))).convert(SourceSpec.parse("oci:" + layout.dir()),
+                RootfsOptions.defaults().withAgent(AgentChoice.none()).withFreeBytes(8 << 20)
+                        .withOutput(work.resolve("other.ext4")));
+        assertThat(deadTemp).doesNotExist();
+        assertThat(deadMarker).doesNotExist();
+        assertThat(liveTemp).exists();
+        assertThat(liveMarker).exists();
+        assertThat(notOurs).exists();
+        try (var left = java.nio.file.Files.list(markers)) {
+            assertThat(left).containsExactly(liveMarker); // the conversion removed its own marker
+        }
+    }
+
     private Path convert(byte[] tar, List<String> warnings) throws Exception {
         OciLayoutWriter.Written layout = OciLayoutWriter.write(work.resolve("layout"), "v1",
                 List.of(Layer.uncompressed(tar)));
