@@ -247,6 +247,38 @@ class NativeBuildIT {
                         COPY a.txt b.txt c/ ./
                         COPY --chown=1000 c /srv/app/c-owned/
                         """, "a.txt", "a\n", "b.txt", "b\n", "c/one", "1\n", "c/two/three", "3\n"),
+                Case.of("healthcheck-shell-onbuild", """
+                        FROM $BASE
+                        SHELL ["/bin/sh", "-ec"]
+                        HEALTHCHECK --interval=30s --timeout=3s CMD wget -q localhost || exit 1
+                        ONBUILD COPY . /onbuild
+                        MAINTAINER someone@example.com
+                        """),
+                Case.of("copy-replaces-files-and-links", """
+                        FROM $BASE
+                        COPY hello.txt /etc/b
+                        COPY other.txt /link-to-srv
+                        COPY sub /etc/conf.d
+                        """, "hello.txt", "hello\n", "other.txt", "other\n", "sub/a", "new a\n"),
+                Case.of("copy-dot-and-dest-forms", """
+                        FROM $BASE
+                        WORKDIR /w
+                        COPY . .
+                        COPY hello.txt /w/x/
+                        COPY ./sub/../hello.txt /cleaned.txt
+                        """, "hello.txt", "hello\n", "sub/s.txt", "s\n"),
+                Case.of("build-args-in-labels-and-env", """
+                        FROM $BASE
+                        ARG COLOR=red
+                        ARG SIZE
+                        ENV COLOR_ENV=$COLOR SIZE_ENV=${SIZE:-none} PLUS=${COLOR:+set}
+                        LABEL color=$COLOR
+                        """),
+                Case.of("run-deletes-directory-tree-and-recreates-file", """
+                        FROM $BASE
+                        RUN rm -rf /home/app && echo file > /home/app && rm -rf /srv/old/deep \\
+                            && mkdir -p /srv/old/deep/deeper && echo n > /srv/old/deep/deeper/n
+                        """),
                 Case.of("config-fields", """
                         FROM $BASE
                         LABEL org.example.name="native build" version=1
