@@ -50,6 +50,12 @@ public interface AgentChannel extends Closeable {
     /** Sends raw bytes, header included; for tests of the agent's handling of broken frames. */
     void sendRaw(byte[] bytes) throws IOException;
 
+    /**
+     * Reads at least one and at most {@code length} raw bytes, frames or not (to find the frames again in a
+     * stream that lost step), waiting until {@code deadline}; the count read.
+     */
+    int receiveRaw(byte[] buffer, int offset, int length, Instant deadline) throws IOException;
+
     static byte[] header(int length) {
         return new byte[] {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), (byte) (length >>> 24)};
     }

@@ -112,6 +112,13 @@ public final class SocketAgentChannel implements AgentChannel {
         });
     }
 
+    @Override
+    public int receiveRaw(byte[] buffer, int offset, int length, Instant deadline) throws IOException {
+        ByteBuffer target = ByteBuffer.wrap(buffer, offset, length);
+        readSome(target, deadline);
+        return target.position() - offset;
+    }
+
     /** Reads up to a line feed (for the Firecracker handshake), byte by byte so no frame data is consumed. */
     String readLine(Instant deadline, int maxLength) throws IOException {
         StringBuilder line = new StringBuilder();

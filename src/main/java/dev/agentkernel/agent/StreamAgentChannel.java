@@ -62,6 +62,15 @@ public final class StreamAgentChannel implements AgentChannel {
     }
 
     @Override
+    public int receiveRaw(byte[] buffer, int offset, int length, Instant deadline) throws IOException {
+        int n = in.read(buffer, offset, length);
+        if (n < 0) {
+            throw new java.io.EOFException("the guest side closed the connection");
+        }
+        return n;
+    }
+
+    @Override
     public void close() throws IOException {
         try (in; out) {
             // closes both

@@ -105,6 +105,27 @@ class AgentConnectionHostileTest {
     }
 
     @Test
+    void helloFindsItsAnswerInAStreamAHostKilledMidFrameLeftOutOfStep() throws Exception {
+        CompletableFuture<AgentConnection> opening = CompletableFuture.supplyAsync(() -> AgentConnection.open(
+                peer.clientChannel(), Duration.ofSeconds(10), "peer", null));
+        JsonNode first = peer.readJson();
+        // the rest of a file data frame whose head went to the killed host: text, read as a length it is huge
+        peer.sendRaw("copied-slowly\ncopied-slowly\n".repeat(1000).getBytes(StandardCharsets.UTF_8));
+        peer.sendJson("{\"id\":\"" + first.get("id").asText() + "\",\"exit_code\":0,\"protocol\":2,\"agent\":\"t\","
+                + "\"features\":[]}");
+        JsonNode second = peer.readJson();
+        assertThat(second.get("type").asText()).isEqualTo("hello");
+        assertThat(second.get("id").asText()).isNotEqualTo(first.get("id").asText());
+        peer.sendJson("{\"id\":\"" + second.get("id").asText() + "\",\"exit_code\":0,\"protocol\":2,\"agent\":\"t\","
+                + "\"features\":[\"exec\"]}");
+        AgentConnection c = opening.get(10, TimeUnit.SECONDS);
+        assertThat(c.hello()).isEqualTo(new AgentHello(2, "t", List.of("exec")));
+        CompletableFuture.runAsync(() -> ping(c));
+        peer.answer("\"exit_code\":0,\"stdout\":\"pong\"");
+        c.close();
+    }
+
+    @Test
     void helloGivesUpAfter64FramesWithoutItsAnswer() throws Exception {
         Throwable e = failureOf(() -> AgentConnection.open(peer.clientChannel(), Duration.ofSeconds(10), "peer", null),
                 () -> {
