@@ -58,7 +58,7 @@ final class SandboxMachine {
     private static final Duration SAVE_WAIT = Duration.ofMinutes(2);
     private static final int BOOT_PORT = AgentPortLayout.PORTS - 1;
     private static final int RESTORE_PORT = AgentPortLayout.PORTS - 2;
-    /** One ping's wait: a ping that a port reopening after a host dropped is sent again on a new connection. */
+    /** One hello's wait: a hello that a port reopening after a host dropped is sent again on a new connection. */
     private static final Duration PING_ATTEMPT = Duration.ofSeconds(5);
     private static final java.security.SecureRandom ENTROPY = new java.security.SecureRandom();
 
@@ -331,6 +331,72 @@ final class SandboxMachine {
     }
 
     /**
+     * Starts sandbox {@code copy} as a fork of the running or paused {@code source}: with the source's CPUs
+     * stopped (its disk flushed), its disk layer is copied, a new QEMU is started waiting for a migration stream
+     * on a socket in the copy's directory, and the source's state streams straight into it (no file: writing and
+     * loading overlap); then the source goes on (unless it was paused) and the copy is reseeded and configured.
+     */
+    MonitorRecord fork(SandboxRecord source, SandboxDirectory sourceDir, boolean paused, SandboxRecord copy,
+                       SandboxDirectory dir) {
+        if (!Files.isRegularFile(machineFile(sourceDir))) {
+            throw new UserInputException("sandbox '" + source.name() + "' runs a VM that cannot be forked (a"
+                    + " QEMU VM started by this agentkernel can): restart it first");
+        }
+        Prepared p = prepare(copy, dir, Backend.QEMU, SandboxOptions.DEFAULT_BOOT_TIMEOUT);
+        java.util.Optional<String> mismatch = fingerprint(p, dir).mismatch(MachineFingerprint.read(machineFile(sourceDir)));
+        if (mismatch.isPresent()) {
+            throw new VmException("sandbox '" + source.name() + "' cannot be forked: " + mismatch.get());
+        }
+        Path socket = dir.path().resolve("migrate.sock");
+        MonitorRecord monitor = null;
+        try (QemuControl control = QemuControl.open(sourceDir.path().resolve("qmp.sock"), Duration.ofSeconds(10))) {
+            control.stop();
+            try {
+                SnapshotCapture.DiskSaver.COPY.save(sourceDir.disk(), dir.disk());
+                List<String> argv = new ArrayList<>(p.argv());
+                argv.addAll(List.of("-incoming", "unix:" + socket));
+                monitor = launch(p, argv, dir, "fork of " + source.name());
+                awaitSocket(dir, monitor.process(), socket);
+                control.migrate("unix:" + socket);
+            } catch (IOException e) {
+                throw new VmException("cannot copy the disk of sandbox '" + source.name() + "': " + e.getMessage(), e);
+            } finally {
+                if (!paused) {
+                    control.cont();
+                }
+            }
+        } catch (RuntimeException e) {
+            if (monitor != null) {
+                monitor.process().terminate(Duration.ofSeconds(2));
+            }
+            AtomicFiles.deleteQuietly(dir.monitor());
+            throw e;
+        } finally {
+            AtomicFiles.deleteQuietly(socket);
+        }
+        return await(p, monitor, copy, dir, RESTORE_TIMEOUT, RESTORE_PORT, true);
+    }
+
+    /** Waits (bounded) until the new monitor listens on its migration socket. */
+    private static void awaitSocket(SandboxDirectory dir, ProcessIdentity monitor, Path socket) {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!Files.exists(socket)) {
+            if (!monitor.isAlive()) {
+                throw failed(dir, monitor, "the fork's VM stopped before it took the state");
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw failed(dir, monitor, "the fork's VM did not listen for the state within 20 s");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VmException("interrupted while forking");
+            }
+        }
+    }
+
+    /**
      * Starts a new sandbox from a saved VM: its disk is a new layer over the snapshot's (or {@code ownDisk}, a
      * disk of its own moved into its directory), the state loaded, and the guest reseeded and configured. The snapshot
      * must have been made with the machine this record gives; any failure is an error (there is nothing to
@@ -369,7 +435,7 @@ final class SandboxMachine {
     }
 
     /**
-     * Pings on one of the machine's own ports until the agent answers, the monitor dies or the deadline passes,
+     * Says hello on one of the machine's own ports until the agent answers, the monitor dies or the deadline passes,
      * then hands the client to {@code then}. The last ports: commands take the first free one, and a port a host
      * has just left is briefly deaf while the guest reopens it, so port 0 stays fresh for the first command (and,
      * in a saved snapshot, for every restored VM's). A boot waits on {@link #BOOT_PORT}; a restored VM, and the
@@ -390,19 +456,24 @@ final class SandboxMachine {
                     throw failed(dir, monitor, "the VM's agent did not answer within " + bootTimeout.toSeconds() + " s");
                 }
                 Instant attempt = min(Instant.now().plusSeconds(2), deadline);
-                AgentClient client;
+                dev.agentkernel.agent.AgentChannel channel;
                 try {
-                    client = new AgentClient(transport.connect(attempt));
+                    channel = transport.connect(attempt);
                 } catch (IOException e) {
                     continue; // no socket yet: look at the monitor again
                 }
+                AgentClient client;
+                try {
+                    // hello with a fresh random id: the answer to an earlier attempt's request, still in the
+                    // port when the guest opens it, is skipped rather than taken for this connection's
+                    client = new AgentClient(dev.agentkernel.agent.AgentConnection.open(channel,
+                            Duration.ofMillis(Math.max(1, Math.min(PING_ATTEMPT.toMillis(),
+                                    Duration.between(Instant.now(), deadline).toMillis()))),
+                            "port " + machinePort + " of " + dir.path().getFileName(), null));
+                } catch (VmException e) {
+                    continue; // the guest has not opened its port yet (the channel is closed)
+                }
                 try (client) {
-                    try {
-                        client.ping(Duration.ofMillis(Math.max(1, Math.min(PING_ATTEMPT.toMillis(),
-                                Duration.between(Instant.now(), deadline).toMillis()))));
-                    } catch (VmException e) {
-                        continue; // the guest has not opened its port yet
-                    }
                     return then.apply(client);
                 }
             }

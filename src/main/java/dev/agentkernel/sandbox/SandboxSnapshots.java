@@ -21,7 +21,7 @@ import java.util.List;
 /**
  * Saved running sandboxes: {@code snapshot take} (memory and disk of a running or paused sandbox, which goes on),
  * {@code snapshot restore} (a new sandbox that continues from there: its processes still running), list, remove,
- * and {@code fork} (a take and restore in one, without keeping the snapshot). A snapshot's disk is flattened onto
+ * and {@code fork} (the source's state streamed straight into a new VM, its disk layer copied). A snapshot's disk is flattened onto
  * the cached rootfs, which it pins; sandboxes restored from it have disks over its disk and are its users, so it
  * is kept while they exist.
  */
@@ -170,17 +170,7 @@ public final class SandboxSnapshots {
             boolean paused = requireSavable(record, sourceDir);
             List<String> bases = snapshots.usedBy(source.value());
             return startCopy(record, as, dir -> bases.forEach(b -> snapshots.addUser(b, as.value(), dir.path())),
-                    (copy, dir) -> {
-                        Path saved = dir.path().resolve("fork.snapshot");
-                        service.machine().capture(record, sourceDir, saved, SnapshotCapture.DiskSaver.COPY,
-                                "fork of " + source, paused, temp -> { });
-                        try {
-                            return service.machine().startSaved(copy, dir, new SnapshotFiles(saved),
-                                    saved.resolve("disk.qcow2"));
-                        } finally {
-                            SnapshotCapture.deleteTree(saved);
-                        }
-                    });
+                    (copy, dir) -> service.machine().fork(record, sourceDir, paused, copy, dir));
         }
     }
 

@@ -50,7 +50,18 @@ public final class QemuControl implements AutoCloseable {
         if (path.contains("'")) {
             throw new VmException("cannot save a snapshot to a path with a quote in it: " + Quote.name(path));
         }
-        qmp.execute("migrate", Qmp.arguments().put("uri", "exec:cat > '" + path + "'"), Duration.ofSeconds(10));
+        return migrate("exec:cat > '" + path + "'");
+    }
+
+    /**
+     * Streams the machine's state to {@code uri} (a file through {@code exec:}, or another QEMU's
+     * {@code -incoming unix:} socket) and waits until the stream is complete; returns its size.
+     */
+    public long migrate(String uri) {
+        // no rate limit: the VM is stopped, so the stream is one pass over its memory, to a file or a local QEMU
+        qmp.execute("migrate-set-parameters", Qmp.arguments().put("max-bandwidth", Long.MAX_VALUE / 2),
+                Duration.ofSeconds(10));
+        qmp.execute("migrate", Qmp.arguments().put("uri", uri), Duration.ofSeconds(10));
         Instant deadline = Instant.now().plus(SAVE_TIMEOUT);
         while (true) {
             JsonNode state = qmp.execute("query-migrate");
