@@ -77,6 +77,7 @@ public final class RootfsConverter {
                     "the image is for " + p + ", not " + options.platform() + "; it will not run on such a machine"));
             Timestamp time = defaultTimestamp();
             OutputMarkers.sweep(home); // what killed runs writing a file with -o left, wherever it was
+            dev.agentkernel.store.TemporaryFiles.sweep(home.tmp(), "export-*.tar"); // and killed engine exports
             if (options.output().isPresent()) {
                 Path target = options.output().get().toAbsolutePath();
                 requireParent(target);

@@ -82,7 +82,7 @@ class RootfsConformanceTest {
     }
 
     @Test
-    void anyConversionSweepsTheOutputTemporaryOfAKilledRunWhereverItWasWriting() throws Exception {
+    void anyConversionSweepsTheOutputTemporaryAndExportOfAKilledRunWhereverItWasWriting() throws Exception {
         Process killed = new ProcessBuilder("sleep", "60").start();
         String dead = "pid" + killed.pid() + "at" + killed.info().startInstant().orElseThrow().toEpochMilli();
         killed.destroyForcibly();
@@ -98,6 +98,8 @@ class RootfsConformanceTest {
                 elsewhere.resolve("big.ext4").toString());
         Path liveMarker = java.nio.file.Files.writeString(markers.resolve(alive + "-2.output"),
                 elsewhere.resolve("big.ext4").toString());
+        Path deadExport = java.nio.file.Files.write(work.resolve("home/tmp/export-" + dead + "-9.tar"), new byte[512]);
+        Path liveExport = java.nio.file.Files.write(work.resolve("home/tmp/export-" + alive + "-9.tar"), new byte[512]);
         OciLayoutWriter.Written layout = OciLayoutWriter.write(work.resolve("layout"), "v1",
                 List.of(Layer.uncompressed(new RawTar().file("a", "a").end())));
         new RootfsConverter(AgentkernelHome.at(work.resolve("home"))).convert(SourceSpec.parse("oci:" + layout.dir()),
@@ -108,6 +110,8 @@ class RootfsConformanceTest {
         assertThat(liveTemp).exists();
         assertThat(liveMarker).exists();
         assertThat(notOurs).exists();
+        assertThat(deadExport).doesNotExist(); // a killed engine export too, though this conversion exports nothing
+        assertThat(liveExport).exists();
         try (var left = java.nio.file.Files.list(markers)) {
             assertThat(left).containsExactly(liveMarker); // the conversion removed its own marker
         }
