@@ -111,6 +111,13 @@ final class LayerCapture implements CopySink, AutoCloseable {
             case BLOCK -> new TreeEntry(path, TreeEntry.Kind.BLOCK, e.mode(), e.uid(), e.gid(), e.mtimeSeconds(),
                     e.mtimeNanos(), 0, null, e.rdevMajor(), e.rdevMinor(), null);
         };
+        if (entry.kind() == TreeEntry.Kind.HARDLINK) {
+            TreeEntry target = entries.get(entry.linkTarget());
+            if (target != null && target.kind() == TreeEntry.Kind.WHITEOUT) {
+                // overlayfs shares one whiteout inode among the whiteouts it makes: a "link" to one is a whiteout
+                entry = TreeEntry.whiteout(path);
+            }
+        }
         entries.put(path, entry);
         if (e.kind() == EntryKind.FILE) {
             fileBase = spoolEnd;

@@ -279,6 +279,15 @@ class NativeBuildIT {
                         RUN rm -rf /home/app && echo file > /home/app && rm -rf /srv/old/deep \\
                             && mkdir -p /srv/old/deep/deeper && echo n > /srv/old/deep/deeper/n
                         """),
+                Case.of("debian-minbase", """
+                        FROM $DEBIAN
+                        RUN useradd -m -u 1500 builder && rm -rf /usr/share/doc/bash /var/cache/debconf/templates.dat-old
+                        RUN python3 -c 'import os; os.makedirs("/opt/py/a", exist_ok=True); open("/opt/py/a/f", "w").write("py")' \\
+                            && chown -R builder:builder /opt/py && chmod -R g+w /opt/py
+                        USER builder
+                        WORKDIR /home/builder/app
+                        RUN echo "$HOME $(id -un)" > note
+                        """),
                 Case.of("config-fields", """
                         FROM $BASE
                         LABEL org.example.name="native build" version=1
@@ -294,7 +303,9 @@ class NativeBuildIT {
 
     @TestFactory
     Stream<DynamicTest> sameTreeAndConfigAsBuildah() {
-        return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> compare(c)));
+        String only = System.getProperty("nativeBuild.case"); // run one case alone: -DnativeBuild.case=NAME
+        return cases().stream().filter(c -> only == null || only.equals(c.name()))
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> compare(c)));
     }
 
     private void compare(Case c) throws Exception {
@@ -355,7 +366,11 @@ class NativeBuildIT {
 
     private static Path context(Case c) throws IOException {
         Path ctx = Files.createTempDirectory(work, c.name());
-        Files.writeString(ctx.resolve("Dockerfile"), c.dockerfile().replace("$BASE", base));
+        String dockerfile = c.dockerfile().replace("$BASE", base);
+        if (dockerfile.contains("$DEBIAN")) {
+            dockerfile = dockerfile.replace("$DEBIAN", dev.agentkernel.testing.DebianImage.source());
+        }
+        Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
         Map<Path, String> modes = new LinkedHashMap<>();
         for (Map.Entry<String, String> f : c.files().entrySet()) {
             // "name#0600" gives a file or directory its mode, a value "->target" makes a symlink
