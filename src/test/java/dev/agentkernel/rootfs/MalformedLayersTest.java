@@ -42,6 +42,12 @@ class MalformedLayersTest {
     }
 
     @Test
+    void aPathDeeperThanTenThousandDirectoriesIsRefusedAtOnce() throws Exception {
+        byte[] tar = new RawTar().pax(Map.of("path", "d/".repeat(100_000) + "file")).file("ignored", "bottom").end();
+        assertRefused(List.of(Layer.gzip(tar)), "has an entry nested deeper than 10000 directories");
+    }
+
+    @Test
     void aSparseFileOfOneTebibyteCostsItsDataNotItsSize() throws Exception {
         long size = 1L << 40;
         byte[] tar = sparse01(size, size - 5 + "," + 5, "hello");
