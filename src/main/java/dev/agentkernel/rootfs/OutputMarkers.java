@@ -29,22 +29,27 @@ final class OutputMarkers {
 
     /** Records that this process writes target; returns the marker to {@link #unmark}, or null if none could be made. */
     static Path mark(AgentkernelHome home, Path target) {
-        try {
-            Path dir = Files.createDirectories(home.tmp().resolve("outputs"));
-            Path marker = dir.resolve(TemporaryFiles.ownerTag() + "-" + UUID.randomUUID() + ".output");
-            Files.writeString(marker, target.toAbsolutePath().toString(), StandardCharsets.UTF_8);
-            return marker;
-        } catch (IOException | RuntimeException e) {
-            return null; // only a clean-up aid: the conversion itself does not need it
+        for (int attempt = 0; attempt < 2; attempt++) { // a second try: another unmark removed the emptied directory
+            try {
+                Path dir = Files.createDirectories(home.tmp().resolve("outputs"));
+                Path marker = dir.resolve(TemporaryFiles.ownerTag() + "-" + UUID.randomUUID() + ".output");
+                Files.writeString(marker, target.toAbsolutePath().toString(), StandardCharsets.UTF_8);
+                return marker;
+            } catch (IOException | RuntimeException e) {
+                // below, or no marker: only a clean-up aid, the conversion itself does not need it
+            }
         }
+        return null;
     }
 
+    /** Removes the marker, and the markers' directory once it is empty, so a finished conversion leaves nothing. */
     static void unmark(Path marker) {
         if (marker != null) {
             try {
                 Files.deleteIfExists(marker);
+                Files.deleteIfExists(marker.getParent());
             } catch (IOException ignored) {
-                // swept by a later conversion once this process is gone
+                // another conversion's marker is there (the directory stays), or swept later once we are gone
             }
         }
     }
@@ -72,6 +77,11 @@ final class OutputMarkers {
             }
         } catch (IOException | RuntimeException ignored) {
             // clean-up only
+        }
+        try {
+            Files.deleteIfExists(dir); // empty once every dead marker is gone
+        } catch (IOException stillInUse) {
+            // a live conversion's marker
         }
         return deleted;
     }
