@@ -95,7 +95,7 @@ public sealed interface SourceSpec {
             default:
                 if (text.startsWith("/") || text.startsWith("./") || text.startsWith("../")) {
                     throw new UserInputException(Quote.name(text) + " looks like a path: say which format it is, e.g. "
-                            + "oci:PATH, oci-archive:PATH or docker-archive:PATH");
+                            + "oci:" + Quote.escape(text, Quote.MAX_CHARS) + " (or oci-archive:, docker-archive:)");
                 }
                 return new LocalImage(text);
         }
