@@ -115,6 +115,14 @@ static void dispatch_json(struct conn *c, const char *payload, uint32_t len) {
         id = id_buf;
     }
     const char *type = json_get_string(request, "type");
+    if (type && id && !strcmp(type, "hello")) {
+        /* A hello opens a host's connection. A host killed mid-command whose port was opened again before this
+         * loop saw the hang-up left its session or copy running here: it ends now, as on a hang-up, so none of its
+         * output reaches the new host after the hello's answer (what was queued before it, the host skips). */
+        session_hangup(c);
+        copy_out_abandon(c);
+        copy_in_abandon(c);
+    }
     if (type && !strcmp(type, "entry")) copy_in_entry(c, request); /* part of a copy_in: no id, no response */
     else if (!id) conn_error(c, NULL, "malformed request: id is required (a string)");
     else if (!type) conn_error(c, id, "malformed request: type is required (a string)");
