@@ -1,6 +1,5 @@
 package dev.agentkernel.cli;
 
-import dev.agentkernel.sandbox.SandboxName;
 import dev.agentkernel.sandbox.SandboxService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,12 +21,6 @@ final class PauseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SandboxService service = new SandboxService(Main.home(spec), System.getenv());
-        for (String name : names) {
-            service.pause(SandboxName.of(name));
-            spec.commandLine().getOut().println(name);
-        }
-        spec.commandLine().getOut().flush();
-        return 0;
+        return EachSandbox.apply(spec, names, SandboxService::pause);
     }
 }

@@ -1,8 +1,6 @@
 package dev.agentkernel.cli;
 
 import dev.agentkernel.errors.UserInputException;
-import dev.agentkernel.sandbox.SandboxName;
-import dev.agentkernel.sandbox.SandboxService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,12 +30,6 @@ final class StopCommand implements Callable<Integer> {
         if (seconds < 0 || seconds > 3600) {
             throw new UserInputException("-t must be between 0 and 3600 seconds");
         }
-        SandboxService service = new SandboxService(Main.home(spec), System.getenv());
-        for (String name : names) {
-            service.stop(SandboxName.of(name), Duration.ofSeconds(seconds));
-            spec.commandLine().getOut().println(name);
-        }
-        spec.commandLine().getOut().flush();
-        return 0;
+        return EachSandbox.apply(spec, names, (service, name) -> service.stop(name, Duration.ofSeconds(seconds)));
     }
 }
