@@ -31,9 +31,9 @@ final class AttachedExec {
         OutputStream stderr = ProcessStreams.bytesOf(err);
         Optional<HostTerminal> terminal = request.tty() && request.stdin()
                 ? HostTerminal.rawIfInteractive() : Optional.empty();
+        ExitStatus status;
         try {
             TerminalSize size = request.tty() ? terminal.map(HostTerminal::size).orElse(TerminalSize.DEFAULT) : null;
-            ExitStatus status;
             try (AttachedCommand command = processes.attach(name, request, size, stdout, stderr)) {
                 ExecSession session = command.session();
                 terminal.ifPresent(t -> t.onResize(s -> session.resize(s.rows(), s.cols())));
@@ -44,17 +44,15 @@ final class AttachedExec {
             }
             flush(stdout);
             flush(stderr);
-            terminal.ifPresent(HostTerminal::close);
-            if (status.timedOut()) {
-                err.println("agentkernel: the command timed out after " + request.timeoutMs() / 1000
-                        + " s and was killed");
-                err.flush();
-                return RunCommand.TIMED_OUT;
-            }
-            return status.exitCode();
         } finally {
-            terminal.ifPresent(HostTerminal::close);
+            terminal.ifPresent(HostTerminal::close); // before any message of ours, which needs a cooked terminal
         }
+        if (status.timedOut()) {
+            err.println("agentkernel: the command timed out after " + request.timeoutMs() / 1000 + " s and was killed");
+            err.flush();
+            return RunCommand.TIMED_OUT;
+        }
+        return status.exitCode();
     }
 
     /**
