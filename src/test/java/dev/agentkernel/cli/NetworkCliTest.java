@@ -50,18 +50,7 @@ class NetworkCliTest {
 
     @AfterAll
     void cleanUp() {
-        try {
-            if (home != null) {
-                assertThat(VmFixtures.removeEverySandbox(home)).isEmpty();
-            }
-        } finally {
-            if (images != null) {
-                images.close();
-            }
-            if (work != null) {
-                VmFixtures.deleteTree(work);
-            }
-        }
+        VmFixtures.tearDown(home, work, images);
     }
 
     @Test

@@ -61,18 +61,7 @@ class PauseForkSnapshotTest {
 
     @AfterAll
     void cleanUp() {
-        try {
-            if (home != null) {
-                assertThat(VmFixtures.removeEverySandbox(home)).as("monitors rm -f did not end").isEmpty();
-            }
-        } finally {
-            if (images != null) {
-                images.close();
-            }
-            if (work != null) {
-                VmFixtures.deleteTree(work);
-            }
-        }
+        VmFixtures.tearDown(home, work, images);
     }
 
     private CliRun cli(String... args) {
@@ -80,15 +69,11 @@ class PauseForkSnapshotTest {
     }
 
     private JsonNode inspect(String name) throws IOException {
-        CliRun r = cli("inspect", name, "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        return JSON.readTree(r.out());
+        return CliRun.inspect(home, name);
     }
 
     private String exec(String name, String script) {
-        CliRun r = cli("exec", name, "--", "sh", "-c", script);
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        return r.out();
+        return CliRun.shell(home, name, script);
     }
 
     private long count(String name) {

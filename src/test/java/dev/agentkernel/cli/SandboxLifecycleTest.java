@@ -1,7 +1,6 @@
 package dev.agentkernel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.store.AgentkernelHome;
 import dev.agentkernel.testing.AgentkernelProcess;
 import dev.agentkernel.testing.BusyboxImages;
@@ -38,8 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SandboxLifecycleTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private Path work;
     private Path home;
     private BusyboxImages images;
@@ -72,9 +69,7 @@ class SandboxLifecycleTest {
     }
 
     private JsonNode inspect(String name) throws IOException {
-        CliRun r = cli("inspect", name, "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        return JSON.readTree(r.out());
+        return CliRun.inspect(home, name);
     }
 
     private String status(String name) throws IOException {

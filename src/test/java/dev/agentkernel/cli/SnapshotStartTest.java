@@ -1,7 +1,6 @@
 package dev.agentkernel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentkernel.sandbox.ExecRequest;
 import dev.agentkernel.sandbox.SandboxFiles;
 import dev.agentkernel.sandbox.SandboxName;
@@ -45,7 +44,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SnapshotStartTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** A static program that prints 16 bytes from getrandom(2) in hex. */
     private static final String GETRANDOM_C = "#include <sys/random.h>\n#include <stdio.h>\n"
             + "int main(void){unsigned char b[16];if(getrandom(b,16,0)!=16)return 1;"
@@ -71,18 +69,7 @@ class SnapshotStartTest {
 
     @AfterAll
     void cleanUp() {
-        try {
-            if (home != null) {
-                assertThat(VmFixtures.removeEverySandbox(home)).as("monitors rm -f did not end").isEmpty();
-            }
-        } finally {
-            if (images != null) {
-                images.close();
-            }
-            if (work != null) {
-                VmFixtures.deleteTree(work);
-            }
-        }
+        VmFixtures.tearDown(home, work, images);
     }
 
     private CliRun cli(String... args) {
@@ -90,15 +77,11 @@ class SnapshotStartTest {
     }
 
     private JsonNode inspect(String name) throws IOException {
-        CliRun r = cli("inspect", name, "--json");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        return JSON.readTree(r.out());
+        return CliRun.inspect(home, name);
     }
 
     private String exec(String name, String script) {
-        CliRun r = cli("exec", name, "--", "sh", "-c", script);
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        return r.out();
+        return CliRun.shell(home, name, script);
     }
 
     private Path snapshotDir() throws IOException {
