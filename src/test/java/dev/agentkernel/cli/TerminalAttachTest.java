@@ -61,6 +61,25 @@ class TerminalAttachTest {
         return PROMPT.matcher(screen).results().count() >= count;
     }
 
+    /**
+     * Waits until {@code commandLine} runs in the guest: a key sent while bash is still starting it reaches
+     * readline instead (a Ctrl-C then interrupts the line, and no ^C is echoed), which a fixed pause cannot rule
+     * out on a loaded machine.
+     */
+    private void awaitGuestProcess(String commandLine) throws InterruptedException {
+        java.time.Instant deadline = java.time.Instant.now().plus(SCREEN_WAIT);
+        while (guestProcesses(commandLine).isEmpty()) {
+            assertThat(java.time.Instant.now()).as("'%s' started in the guest", commandLine).isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** The guest's processes whose command line is {@code commandLine}, read from /proc (minbase has no pgrep). */
+    private String guestProcesses(String commandLine) {
+        return CliRun.shell(home, "tty", "for p in /proc/[0-9]*; do [ \"$(tr '\\0' ' ' < $p/cmdline 2>/dev/null)\" = '"
+                + commandLine + " ' ] && echo $p; done; true");
+    }
+
     @Test
     void attachGivesBashOnATerminalThatFollowsTheWindowAndPassesControlKeys() throws Exception {
         try (TmuxSession tty = terminal("'" + agentkernel + "' attach tty", 100, 30)) {
@@ -73,14 +92,14 @@ class TerminalAttachTest {
             tty.awaitScreen(s -> s.contains("resized=40 120"), SCREEN_WAIT);
 
             tty.sendKeys("sleep 300", "Enter");
-            Thread.sleep(500);
+            awaitGuestProcess("sleep 300");
             tty.sendKeys("C-c");
             tty.awaitScreen(s -> s.contains("^C"), SCREEN_WAIT);
             tty.sendKeys("echo interrupted=$?", "Enter");
             tty.awaitScreen(s -> s.contains("interrupted=130"), SCREEN_WAIT);
 
             tty.sendKeys("sleep 301", "Enter");
-            Thread.sleep(500);
+            awaitGuestProcess("sleep 301");
             tty.sendKeys("C-z");
             tty.awaitScreen(s -> s.matches("(?s).*Stopped\\s+sleep 301.*"), SCREEN_WAIT);
             tty.sendKeys("kill %1; wait; exit 7", "Enter");
@@ -90,8 +109,8 @@ class TerminalAttachTest {
                     .as("the host terminal is canonical again").containsPattern(" icanon")
                     .doesNotContain("-icanon");
         }
-        CliRun sleeping = CliRun.run(home, "exec", "tty", "--", "sh", "-c", "pgrep -x sleep || echo none");
-        assertThat(sleeping.out()).as("Ctrl-C and kill ended the guest's sleeps").isEqualTo("none\n");
+        assertThat(guestProcesses("sleep 300") + guestProcesses("sleep 301"))
+                .as("Ctrl-C and kill ended the guest's sleeps").isEmpty();
     }
 
     @Test
