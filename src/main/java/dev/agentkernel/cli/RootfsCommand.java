@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** {@code agentkernel rootfs SOURCE}: converts an image to a bootable ext4 root filesystem (cached). */
-@Command(name = "rootfs",
+@Command(name = "rootfs", mixinStandardHelpOptions = true,
         description = {"Convert an image to a bootable ext4 root filesystem and print its path.",
                 "SOURCE: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], docker-daemon:REF, "
                         + "docker://REF, or the NAME of a local image.",

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** {@code agentkernel rootfs prune}: removes cached root filesystems not used for a while. */
-@Command(name = "prune", description = "Remove cached root filesystems not used for --older-than (default: all).")
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove cached root filesystems not used for --older-than (default: all).")
 public final class RootfsPruneCommand implements Runnable {
     @Option(names = "--older-than", paramLabel = "DURATION",
             description = "Keep entries used within DURATION: 90s, 30m, 12h, 7d, 2w or ISO-8601 (P7D).")

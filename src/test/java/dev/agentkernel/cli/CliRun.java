@@ -21,7 +21,7 @@ record CliRun(int exitCode, String out, String err) {
     static CliRun run(Path home, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine(AgentkernelHome.at(home));
+        CommandLine cl = Main.commandLine(AgentkernelHome.at(home), args); // as main builds it
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
