@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code scripts/bench-run}: not a test. Measures, on a Podman-built busybox image,
  * <ol>
- *   <li>the time from starting {@code agentkernel run --image ... -- echo ready} (a fresh JVM, cached rootfs) to
+ *   <li>the time from starting {@code ./agentkernel run --image ... -- echo ready} (the launcher: a fresh JVM with its class-data archive, cached rootfs) to
  *       the command's output, against {@code podman run --rm IMAGE echo ready} (a container, the usual
  *       alternative) in the same run;</li>
  *   <li>the latency of a further {@code run} request in a booted VM, against {@code podman exec} in a running
@@ -35,7 +35,8 @@ public final class RunBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        Path jar = Path.of("target/agentkernel.jar").toAbsolutePath();
+        // the launcher, as users run it: its JVM options and class-data archive are part of the start-up
+        Path launcher = Path.of("agentkernel").toAbsolutePath();
         Path work = Files.createTempDirectory("ak-bench");
         Path home = work.resolve("home");
         String tag = "localhost/agentkernel-bench:" + ProcessHandle.current().pid();
@@ -48,7 +49,7 @@ public final class RunBenchmark {
             Path archive = work.resolve("image.tar");
             exec(List.of("podman", "save", "-q", "--format", "docker-archive", "-o", archive.toString(), tag));
             String source = "docker-archive:" + archive;
-            List<String> cli = List.of("java", "-jar", jar.toString());
+            List<String> cli = List.of(launcher.toString());
 
             // warm-up: setup (kernel check, initramfs, KVM probe) and the conversion into the cache
             exec(concat(cli, List.of("setup")), home);
