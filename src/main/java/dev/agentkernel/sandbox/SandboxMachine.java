@@ -115,8 +115,8 @@ final class SandboxMachine {
     MonitorRecord startNew(SandboxRecord record, SandboxDirectory dir, Backend backend, Duration bootTimeout,
                            boolean snapshots, Consumer<String> notes) {
         Prepared p = prepare(record, dir, backend, bootTimeout);
-        if (!snapshots || !(p.launch().monitor() instanceof QemuMonitor) || record.rootfsKey() == null
-                || !p.network().published().isEmpty()) {
+        // published ports are not in the fingerprint: the restore's command line gives the VM its own hostfwds
+        if (!snapshots || !(p.launch().monitor() instanceof QemuMonitor) || record.rootfsKey() == null) {
             SandboxDisk.create(Path.of(record.rootfs()), dir, backend);
             return await(p, launch(p, p.argv(), dir, MonitorRecord.BOOT), record, dir, bootTimeout, BOOT_PORT, false);
         }

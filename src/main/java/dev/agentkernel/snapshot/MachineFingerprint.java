@@ -15,7 +15,11 @@ import java.util.Optional;
  * Everything a saved VM state is only valid with: the monitor program, the kernel and initramfs, the root file
  * system under the disk (its cache key and file), and the monitor's whole command line with the sandbox's own
  * directory replaced by {@value #SANDBOX_DIR} (so memory, CPUs, devices, kernel arguments and the agent ports
- * are all in it, and an option added to the command line later changes the key by itself).
+ * are all in it, and an option added to the command line later changes the key by itself). The one part of the
+ * command line left out is what each sandbox has on its own and a saved state does not hold: the published ports
+ * ({@code hostfwd=} options of {@code -netdev}). libslirp's migrated state holds no host forwards (only the
+ * sockets of chardev {@code guestfwd}s, its IP id and its ARP and DHCP tables), so a VM restored with other
+ * {@code hostfwd}s on its command line listens on those, and one saved with some has none of them in its state.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MachineFingerprint(@JsonProperty("format") int format,
@@ -30,7 +34,41 @@ public record MachineFingerprint(@JsonProperty("format") int format,
     public static final String SANDBOX_DIR = "${SANDBOX}";
 
     public MachineFingerprint {
-        commandLine = commandLine == null ? List.of() : List.copyOf(commandLine);
+        commandLine = commandLine == null ? List.of() : withoutHostForwards(commandLine);
+    }
+
+    /**
+     * {@code argv} with the {@code hostfwd=} options taken out of every {@code -netdev} value. Applied to every
+     * fingerprint, read ones included, so a header written with the forwards still matches.
+     */
+    static List<String> withoutHostForwards(List<String> argv) {
+        List<String> out = new java.util.ArrayList<>(argv.size());
+        for (int i = 0; i < argv.size(); i++) {
+            String arg = argv.get(i);
+            boolean netdev = i > 0 && argv.get(i - 1).equals("-netdev");
+            out.add(netdev ? String.join(",", options(arg).stream().filter(o -> !o.startsWith("hostfwd=")).toList()) : arg);
+        }
+        return List.copyOf(out);
+    }
+
+    /** A QEMU option list split at its commas (a doubled comma is part of a value and stays doubled). */
+    private static List<String> options(String value) {
+        List<String> options = new java.util.ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ',' && i + 1 < value.length() && value.charAt(i + 1) == ',') {
+                current.append(",,");
+                i++;
+            } else if (c == ',') {
+                options.add(current.toString());
+                current.setLength(0);
+            } else {
+                current.append(c);
+            }
+        }
+        options.add(current.toString());
+        return options;
     }
 
     /** The fingerprint of a monitor's command line {@code argv} for a VM whose directory is {@code sandboxDir}. */
