@@ -20,7 +20,11 @@ import dev.agentkernel.store.AtomicFiles;
 import dev.agentkernel.store.FileLocks;
 import dev.agentkernel.vm.Accelerator;
 import dev.agentkernel.vm.Backend;
+import dev.agentkernel.vm.DiskCopy;
+import dev.agentkernel.vm.FirecrackerApi;
+import dev.agentkernel.vm.FirecrackerMonitor;
 import dev.agentkernel.snapshot.BootSnapshots;
+import dev.agentkernel.snapshot.FirecrackerSnapshotCapture;
 import dev.agentkernel.snapshot.MachineFingerprint;
 import dev.agentkernel.snapshot.SnapshotCapture;
 import dev.agentkernel.snapshot.SnapshotFiles;
@@ -60,6 +64,8 @@ final class SandboxMachine {
     private static final int RESTORE_PORT = AgentPortLayout.PORTS - 2;
     /** One hello's wait: a hello that a port reopening after a host dropped is sent again on a new connection. */
     private static final Duration PING_ATTEMPT = Duration.ofSeconds(5);
+    /** Firecracker's API calls: a full snapshot writes the whole guest memory. */
+    private static final Duration FIRECRACKER_API = Duration.ofMinutes(2);
     private static final java.security.SecureRandom ENTROPY = new java.security.SecureRandom();
 
     private final AgentkernelHome home;
@@ -116,7 +122,7 @@ final class SandboxMachine {
                            boolean snapshots, Consumer<String> notes) {
         Prepared p = prepare(record, dir, backend, bootTimeout);
         // published ports are not in the fingerprint: the restore's command line gives the VM its own hostfwds
-        if (!snapshots || !(p.launch().monitor() instanceof QemuMonitor) || record.rootfsKey() == null) {
+        if (!snapshots || record.rootfsKey() == null) {
             SandboxDisk.create(Path.of(record.rootfs()), dir, backend);
             return await(p, launch(p, p.argv(), dir, MonitorRecord.BOOT), record, dir, bootTimeout, BOOT_PORT, false);
         }
@@ -172,15 +178,28 @@ final class SandboxMachine {
         }
     }
 
-    /** Restores a snapshot into the sandbox; on any failure the monitor and disk are gone again and it says why. */
+    /**
+     * Restores a snapshot into the sandbox; on any failure the monitor and disk are gone again and it says why.
+     * QEMU loads the state given on its command line, over a new overlay on the snapshot's disk; Firecracker (not
+     * run here: it needs KVM) starts with its API socket only and is told to load the state and memory files, on a
+     * reflink or sparse copy of the snapshot's raw disk.
+     */
     private Optional<MonitorRecord> restore(Prepared p, SandboxRecord record, SandboxDirectory dir, SnapshotFiles files,
                                             Consumer<String> notes) {
-        SandboxDisk.createOver(files.disk(), dir.disk());
         MonitorRecord monitor = null;
         try {
-            List<String> argv = new ArrayList<>(p.argv());
-            argv.addAll(QemuMonitor.incoming(files.state()));
-            monitor = launch(p, argv, dir, "snapshot " + files.dir().getFileName());
+            if (p.launch().monitor() instanceof FirecrackerMonitor firecracker) {
+                DiskCopy.copy(files.rawDisk(), dir.rawDisk());
+                monitor = launch(p, firecracker.restoreCommand(p.spec()), dir, "snapshot " + files.dir().getFileName());
+                Path api = FirecrackerMonitor.apiSocket(dir.path());
+                awaitSocket(dir, monitor.process(), api);
+                FirecrackerSnapshotCapture.load(new FirecrackerApi(api, FIRECRACKER_API), files);
+            } else {
+                SandboxDisk.createOver(files.disk(), dir.disk());
+                List<String> argv = new ArrayList<>(p.argv());
+                argv.addAll(QemuMonitor.incoming(files.state()));
+                monitor = launch(p, argv, dir, "snapshot " + files.dir().getFileName());
+            }
             Duration limit = RESTORE_TIMEOUT.compareTo(p.bootTimeout()) < 0 ? RESTORE_TIMEOUT : p.bootTimeout();
             return Optional.of(await(p, monitor, record, dir, limit, RESTORE_PORT, true));
         } catch (RuntimeException e) {
@@ -189,6 +208,7 @@ final class SandboxMachine {
             }
             AtomicFiles.deleteQuietly(dir.monitor());
             AtomicFiles.deleteQuietly(dir.disk());
+            AtomicFiles.deleteQuietly(dir.rawDisk());
             AtomicFiles.deleteQuietly(dir.lastExit());
             notes.accept("restoring from the snapshot " + files.dir() + " failed ("
                     + e.getMessage().lines().findFirst().orElse("?") + "); booting instead");
@@ -199,6 +219,19 @@ final class SandboxMachine {
     /** Saves the booted VM as the image's snapshot; a failure is a note, the VM goes on either way. */
     private void save(SandboxDirectory dir, MachineFingerprint fingerprint, SnapshotFiles target, Prepared p,
                       Consumer<String> notes) {
+        if (p.launch().monitor() instanceof FirecrackerMonitor) {
+            try {
+                String version = SnapshotCapture.qemuVersion(Path.of(p.argv().get(0)));
+                Files.createDirectories(target.dir().getParent());
+                FirecrackerSnapshotCapture.capture(new FirecrackerApi(FirecrackerMonitor.apiSocket(dir.path()),
+                        FIRECRACKER_API), dir.rawDisk(), target.dir(), (state, memory) -> new SnapshotHeader(
+                        SnapshotHeader.BOOT, null, fingerprint, state, version, null, Instant.now().toString(),
+                        SnapshotHeader.FIRECRACKER, memory));
+            } catch (IOException | RuntimeException e) {
+                notes.accept("could not save a snapshot of the booted VM (" + e.getMessage() + "); the next start boots too");
+            }
+            return;
+        }
         try (QemuControl control = QemuControl.open(p.spec().qmpSocket(), Duration.ofSeconds(10))) {
             String version = SnapshotCapture.qemuVersion(Path.of(p.argv().get(0)));
             Files.createDirectories(target.dir().getParent());
@@ -281,6 +314,7 @@ final class SandboxMachine {
         Process process;
         try {
             ProcessBuilder builder = new ProcessBuilder(argv)
+                    .directory(dir.path().toFile()) // Firecracker's configuration names its files relative to it
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.monitorLog().toFile()))
                     .redirectErrorStream(true);
@@ -301,8 +335,15 @@ final class SandboxMachine {
         return monitor;
     }
 
+    /**
+     * What the VM is: QEMU's command line; for Firecracker, whose command line names only its files, the
+     * configuration document (machine, kernel and arguments, drive and vsock, relative to the sandbox directory).
+     */
     private static MachineFingerprint fingerprint(Prepared p, SandboxDirectory dir) {
-        return MachineFingerprint.of(p.argv(), dir.path(), p.launch().kernel().kernel(), p.launch().kernel().initramfs(),
+        List<String> argv = p.launch().monitor() instanceof FirecrackerMonitor
+                ? List.of(p.argv().get(0), "--config-file", FirecrackerMonitor.config(p.spec()).toString())
+                : p.argv();
+        return MachineFingerprint.of(argv, dir.path(), p.launch().kernel().kernel(), p.launch().kernel().initramfs(),
                 p.record().rootfsKey(), Path.of(p.record().rootfs()));
     }
 
@@ -377,15 +418,15 @@ final class SandboxMachine {
         return await(p, monitor, copy, dir, RESTORE_TIMEOUT, RESTORE_PORT, true);
     }
 
-    /** Waits (bounded) until the new monitor listens on its migration socket. */
+    /** Waits (bounded) until the new monitor listens on the socket it takes the state on (or its API socket). */
     private static void awaitSocket(SandboxDirectory dir, ProcessIdentity monitor, Path socket) {
         Instant deadline = Instant.now().plusSeconds(20);
         while (!Files.exists(socket)) {
             if (!monitor.isAlive()) {
-                throw failed(dir, monitor, "the fork's VM stopped before it took the state");
+                throw failed(dir, monitor, "the new VM stopped before it took the state");
             }
             if (Instant.now().isAfter(deadline)) {
-                throw failed(dir, monitor, "the fork's VM did not listen for the state within 20 s");
+                throw failed(dir, monitor, "the new VM did not listen on " + socket.getFileName() + " within 20 s");
             }
             try {
                 Thread.sleep(5);

@@ -12,7 +12,9 @@ import java.util.Optional;
 /**
  * The files of one snapshot: {@code state.bin} (QEMU's migration stream: RAM and device state),
  * {@code disk.qcow2} (the guest's disk at that instant, a qcow2 layer over the cached rootfs; restored VMs get
- * overlays over it and never write it) and {@code snapshot.json}, the header, which makes it a snapshot.
+ * overlays over it and never write it) and {@code snapshot.json}, the header, which makes it a snapshot. A
+ * Firecracker snapshot has {@code state.bin} (Firecracker's device state), {@code memory.bin} (the guest memory)
+ * and {@code disk.raw} (a reflink or sparse copy of the disk) instead, and says so in its header.
  */
 public record SnapshotFiles(Path dir) {
     /** QEMU's migration stream starts with "QEVM". */
@@ -28,6 +30,16 @@ public record SnapshotFiles(Path dir) {
 
     public Path disk() {
         return dir.resolve("disk.qcow2");
+    }
+
+    /** A Firecracker snapshot's guest memory ({@code mem_file_path}). */
+    public Path memory() {
+        return dir.resolve("memory.bin");
+    }
+
+    /** A Firecracker snapshot's disk: Firecracker reads raw images only. */
+    public Path rawDisk() {
+        return dir.resolve("disk.raw");
     }
 
     public SnapshotHeader readHeader() {
@@ -66,6 +78,15 @@ public record SnapshotFiles(Path dir) {
             if (size != header.stateBytes()) {
                 return Optional.of("its state file is truncated or changed (" + size + " bytes, the header says "
                         + header.stateBytes() + ")");
+            }
+            if (header.firecracker()) {
+                long memory = Files.isRegularFile(memory()) ? Files.size(memory()) : -1;
+                if (memory != header.memoryBytes()) {
+                    return Optional.of("its memory file " + memory() + " is missing, truncated or changed (" + memory
+                            + " bytes, the header says " + header.memoryBytes() + ")");
+                }
+                return Files.isRegularFile(rawDisk()) ? Optional.empty()
+                        : Optional.of("its disk " + rawDisk() + " is missing");
             }
             try (InputStream in = Files.newInputStream(state())) {
                 if (!Arrays.equals(in.readNBytes(STATE_MAGIC.length), STATE_MAGIC)) {

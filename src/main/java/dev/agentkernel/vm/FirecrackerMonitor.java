@@ -15,9 +15,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Firecracker without its API server ({@code --no-api --config-file}): the configuration file names the
- * kernel (an uncompressed vmlinux on x86_64), the initramfs, the root drive, the machine size and a vsock
- * device whose host side is a Unix socket in the sandbox directory. The serial console is its stdout.
+ * Firecracker booted from a configuration file ({@code --config-file}) with its API server on {@code api.sock}
+ * in the sandbox directory (for snapshots: {@link FirecrackerApi}): the configuration file names the kernel (an
+ * uncompressed vmlinux on x86_64), the initramfs, the root drive, the machine size and a vsock device whose host
+ * side is a Unix socket in the sandbox directory. The serial console is its stdout. The drive and the vsock
+ * socket are named relative to the sandbox directory, which is Firecracker's working directory (its launchers
+ * start monitors there): a snapshot records those paths, and a VM restored from it in another sandbox's directory
+ * then opens that sandbox's disk and socket. Not run against a real Firecracker here (it needs KVM).
  */
 public final class FirecrackerMonitor implements Monitor {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -52,6 +56,11 @@ public final class FirecrackerMonitor implements Monitor {
         return spec.sandboxDir().resolve("firecracker.json");
     }
 
+    /** The API server's socket ({@code --api-sock}); Firecracker refuses to start while a stale one is there. */
+    public static Path apiSocket(Path sandboxDir) {
+        return sandboxDir.resolve("api.sock");
+    }
+
     @Override
     public List<String> command(VmSpec spec) {
         Path config = configFile(spec);
@@ -60,7 +69,33 @@ public final class FirecrackerMonitor implements Monitor {
         } catch (IOException e) {
             throw new VmException("cannot write " + config + ": " + e.getMessage(), e);
         }
-        return List.of(program.toString(), "--no-api", "--config-file", config.toString());
+        removeStaleSocket(spec);
+        return List.of(program.toString(), "--api-sock", apiSocket(spec.sandboxDir()).toString(), "--config-file",
+                config.toString());
+    }
+
+    /**
+     * A Firecracker with nothing configured but its API server, to load a snapshot into ({@code PUT /snapshot/load};
+     * the machine, drive and vsock come from the snapshot). Started in the sandbox directory, like a boot.
+     */
+    public List<String> restoreCommand(VmSpec spec) {
+        removeStaleSocket(spec);
+        return List.of(program.toString(), "--api-sock", apiSocket(spec.sandboxDir()).toString());
+    }
+
+    private static void removeStaleSocket(VmSpec spec) {
+        try {
+            Files.deleteIfExists(apiSocket(spec.sandboxDir()));
+        } catch (IOException e) {
+            throw new VmException("cannot remove the stale " + apiSocket(spec.sandboxDir()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code path} relative to the sandbox directory when it is inside it (see the class comment). */
+    private static String inSandbox(VmSpec spec, Path path) {
+        Path dir = spec.sandboxDir().toAbsolutePath().normalize();
+        Path p = path.toAbsolutePath().normalize();
+        return p.startsWith(dir) ? dir.relativize(p).toString() : p.toString();
     }
 
     /** The configuration document, as Firecracker's {@code vmm_config} names its fields. */
@@ -77,7 +112,7 @@ public final class FirecrackerMonitor implements Monitor {
         }
         ObjectNode drive = root.putArray("drives").addObject();
         drive.put("drive_id", "rootfs");
-        drive.put("path_on_host", spec.disk().toString());
+        drive.put("path_on_host", inSandbox(spec, spec.disk()));
         drive.put("is_root_device", true);
         drive.put("is_read_only", false);
         ObjectNode machine = root.putObject("machine-config");
@@ -85,7 +120,7 @@ public final class FirecrackerMonitor implements Monitor {
         machine.put("mem_size_mib", spec.memoryMb());
         ObjectNode vsock = root.putObject("vsock");
         vsock.put("guest_cid", GUEST_CID);
-        vsock.put("uds_path", spec.agentSocket().toString());
+        vsock.put("uds_path", inSandbox(spec, spec.agentSocket()));
         return root;
     }
 

@@ -26,7 +26,8 @@ public final class VmProcess {
 
     public static VmProcess start(List<String> command, Path monitorLog, Path consoleLog) {
         try {
-            Process p = new ProcessBuilder(command)
+            // in the sandbox directory, where the log is: Firecracker's configuration names its files relative to it
+            Process p = new ProcessBuilder(command).directory(monitorLog.toAbsolutePath().getParent().toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(monitorLog.toFile()))
                     .redirectErrorStream(true)

@@ -72,8 +72,8 @@ class MonitorConfigTest {
     void firecrackerConfigurationNamesKernelDriveMachineAndVsock() {
         VmSpec spec = spec(tmp.resolve("initrd"), Accelerator.KVM);
         List<String> argv = new FirecrackerMonitor(Path.of("/usr/bin/firecracker")).command(spec);
-        assertThat(argv).containsExactly("/usr/bin/firecracker", "--no-api", "--config-file",
-                FirecrackerMonitor.configFile(spec).toString());
+        assertThat(argv).containsExactly("/usr/bin/firecracker", "--api-sock", tmp.resolve("api.sock").toString(),
+                "--config-file", FirecrackerMonitor.configFile(spec).toString());
         assertThat(FirecrackerMonitor.configFile(spec)).exists();
         JsonNode config = FirecrackerMonitor.config(spec);
         assertThat(config.at("/boot-source/kernel_image_path").asText()).isEqualTo(tmp.resolve("vmlinuz").toString());
@@ -81,10 +81,13 @@ class MonitorConfigTest {
         assertThat(config.at("/boot-source/boot_args").asText()).contains("console=ttyS0", "reboot=k");
         assertThat(config.at("/drives/0/is_root_device").asBoolean()).isTrue();
         assertThat(config.at("/drives/0/is_read_only").asBoolean()).isFalse();
-        assertThat(config.at("/drives/0/path_on_host").asText()).isEqualTo(tmp.resolve("disk.ext4").toString());
+        assertThat(config.at("/drives/0/path_on_host").asText()).as("relative to the sandbox directory, its working directory, so a snapshot restores in another one")
+                .isEqualTo("disk.ext4");
         assertThat(config.at("/machine-config/vcpu_count").asInt()).isEqualTo(2);
         assertThat(config.at("/machine-config/mem_size_mib").asInt()).isEqualTo(256);
         assertThat(config.at("/vsock/guest_cid").asInt()).isEqualTo(3);
-        assertThat(config.at("/vsock/uds_path").asText()).isEqualTo(tmp.resolve("agent.sock").toString());
+        assertThat(config.at("/vsock/uds_path").asText()).isEqualTo("agent.sock");
+        assertThat(new FirecrackerMonitor(Path.of("/usr/bin/firecracker")).restoreCommand(spec))
+                .containsExactly("/usr/bin/firecracker", "--api-sock", tmp.resolve("api.sock").toString());
     }
 }
