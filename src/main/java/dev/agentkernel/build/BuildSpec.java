@@ -1,6 +1,7 @@
 package dev.agentkernel.build;
 
 import dev.agentkernel.errors.UserInputException;
+import dev.agentkernel.image.Platform;
 import dev.agentkernel.store.ImageName;
 
 import java.nio.file.Files;
@@ -21,13 +22,37 @@ import java.util.regex.Pattern;
  * @param buildArgs  {@code --build-arg KEY=VALUE} in the order given (a repeated key keeps the last value)
  * @param target     {@code --target} stage or null
  * @param noCache    {@code --no-cache}
+ * @param labels     {@code --label KEY=VALUE} in the order given (a repeated key keeps the last value); they
+ *                   override the Dockerfile's LABELs of the same key, as {@code docker build --label} does
+ * @param platform   {@code --platform}, or null for this machine's
  */
 public record BuildSpec(ImageName name, Path context, Path dockerfile, Map<String, String> buildArgs, String target,
-                        boolean noCache) {
+                        boolean noCache, Map<String, String> labels, Platform platform) {
     private static final Pattern BUILD_ARG_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     public BuildSpec {
         buildArgs = Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs));
+        labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    }
+
+    /** This request with {@code --label KEY=VALUE} values: KEY non-empty, VALUE any text (empty allowed). */
+    public BuildSpec withLabels(List<String> values) {
+        Map<String, String> parsed = new LinkedHashMap<>();
+        for (String label : values == null ? List.<String>of() : values) {
+            int eq = label.indexOf('=');
+            if (eq <= 0 || label.substring(0, eq).isBlank()) {
+                throw new UserInputException("invalid --label '" + label + "': expected KEY=VALUE");
+            }
+            parsed.remove(label.substring(0, eq));
+            parsed.put(label.substring(0, eq), label.substring(eq + 1));
+        }
+        return new BuildSpec(name, context, dockerfile, buildArgs, target, noCache, parsed, platform);
+    }
+
+    /** This request for {@code --platform OS/ARCH[/VARIANT]} (null: this machine's). */
+    public BuildSpec withPlatform(String value) {
+        return new BuildSpec(name, context, dockerfile, buildArgs, target, noCache, labels,
+                value == null ? null : Platform.parse(value));
     }
 
     /**
@@ -69,7 +94,7 @@ public record BuildSpec(ImageName name, Path context, Path dockerfile, Map<Strin
         if (target != null && target.isBlank()) {
             throw new UserInputException("--target needs a stage name");
         }
-        return new BuildSpec(imageName, contextDir, file, parseBuildArgs(buildArgs), target, noCache);
+        return new BuildSpec(imageName, contextDir, file, parseBuildArgs(buildArgs), target, noCache, Map.of(), null);
     }
 
     private static Map<String, String> parseBuildArgs(List<String> args) {

@@ -43,11 +43,11 @@ public final class ImageBuilder {
      */
     public ImageRecord build(BuildSpec spec, ContainerEngine engine, Consumer<String> output) {
         String tag = spec.name().engineReference();
-        Map<String, String> labels = new LinkedHashMap<>();
+        Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.put(MANAGED_LABEL, "true");
         labels.put(NAME_LABEL, spec.name().value());
         BuildRequest request = new BuildRequest(tag, spec.context(), spec.dockerfile(), spec.buildArgs(),
-                spec.target(), spec.noCache(), labels);
+                spec.target(), spec.noCache(), labels, spec.platform() == null ? null : spec.platform().toString());
         try (FileLocks.Held ignored = store.lockName(spec.name().value())) {
             Digest id = engine.build(request, output);
             ImageInfo info = engine.inspect(tag);

@@ -52,7 +52,17 @@ record BaseImage(String source, JsonNode config, List<LayerBlob> layers) {
                 layers.add(new LayerBlob(d.digest(), d.size(), d.mediaType() == null ? LayerBlob.GZIP_TAR
                         : d.mediaType(), layer.diffId()));
             }
-            return new BaseImage(source, ImageJson.parse(config, "the config of " + reference), layers);
+            JsonNode parsed = ImageJson.parse(config, "the config of " + reference);
+            String os = parsed.path("os").asText("");
+            String arch = parsed.path("architecture").asText("");
+            if (!os.isEmpty() && !arch.isEmpty()) {
+                Platform own = Platform.of(os, arch, parsed.path("variant").asText(null));
+                if (!platform.accepts(own)) {
+                    throw new UserInputException("FROM " + reference + ": the image is for " + own + ", not for "
+                            + platform + " (an image index offers several platforms; this is a single image)");
+                }
+            }
+            return new BaseImage(source, parsed, layers);
         }
     }
 

@@ -6,7 +6,6 @@ import dev.agentkernel.errors.Quote;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -97,25 +96,24 @@ final class ContextSource implements CopySource {
     }
 
     @Override
-    public boolean isArchive(String rel) {
+    public java.util.Optional<LocalArchive.Compression> archive(String rel, Path scratch) {
         Path file = context.resolve(rel);
-        if (!Files.isRegularFile(file)) {
-            return false;
+        if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                file = file.toRealPath(); // a named symlink is followed (expand checked it stays inside)
+            } catch (IOException e) {
+                return java.util.Optional.empty();
+            }
         }
-        try (var in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(262);
-            if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-                return true;
-            }
-            if (head.length >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
-                return true;
-            }
-            if (head.length >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z') {
-                return true;
-            }
-            return head.length >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        return LocalArchive.detect(file, scratch);
+    }
+
+    @Override
+    public Path hostPath(String rel) {
+        try {
+            return context.resolve(rel).toRealPath();
         } catch (IOException e) {
-            return false;
+            throw new UncheckedIOException("cannot read " + context.resolve(rel) + ": " + e.getMessage(), e);
         }
     }
 

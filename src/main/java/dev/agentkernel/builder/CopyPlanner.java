@@ -28,33 +28,75 @@ import java.util.stream.Stream;
  * {@code --chown} says (root otherwise), and the destination is resolved in the image with its symlinks
  * followed. Parent directories the image has keep their metadata; missing ones are made 0755, root.
  */
-final class CopyPlanner {
+final class CopyPlanner implements AutoCloseable {
     private final CopySource source;
     private final long createdTime;
+    private final Path scratch;
+    private final RemoteFile remote;
+    private SpoolFile spool;
 
-    CopyPlanner(CopySource source, long createdTime) {
+    /**
+     * {@code scratch}: where archives are unpacked and downloads spooled (kept until {@link #close}, which the
+     * caller does once the layer is written); {@code remote} fetches {@code ADD URL}s.
+     */
+    CopyPlanner(CopySource source, long createdTime, Path scratch, RemoteFile remote) {
         this.source = source;
         this.createdTime = createdTime;
+        this.scratch = scratch;
+        this.remote = remote;
+    }
+
+    CopyPlanner(CopySource source, long createdTime) {
+        this(source, createdTime, null, null);
+    }
+
+    private SpoolFile spool() {
+        if (spool == null) {
+            spool = new SpoolFile(scratch, "add");
+        }
+        return spool;
+    }
+
+    @Override
+    public void close() {
+        if (spool != null) {
+            spool.close();
+        }
     }
 
     /** The entries of the layer, sorted by path. */
     List<PlannedEntry> plan(Step.Copy copy, StateTree state) {
         int line = copy.line().start();
         String verb = copy.add() ? "ADD" : "COPY";
-        if (copy.parents() || !copy.excludes().isEmpty() || copy.checksum().isPresent()
-                || copy.unpack().isPresent() || copy.keepGitDir().isPresent()) {
-            throw new DockerfileException(line, verb + ": --parents, --exclude, --checksum, --unpack and"
-                    + " --keep-git-dir are not supported by the native builder yet");
+        if (copy.parents() || !copy.excludes().isEmpty() || copy.unpack().isPresent()
+                || copy.keepGitDir().isPresent()) {
+            throw new DockerfileException(line, verb + ": --parents, --exclude, --unpack and --keep-git-dir are not"
+                    + " supported by the native builder yet");
         }
         Ownership owner = Ownership.of(copy.chown(), copy.chmod(), state, copy.line());
         List<String> sources = new ArrayList<>();
+        List<String> urls = new ArrayList<>();
         for (String source : copy.sources()) {
-            if (copy.add() && source.matches("(?i)^(https?|git)://.*|^git@.*")) {
-                throw new DockerfileException(line, "ADD from a URL is not supported by the native builder yet");
+            if (copy.add() && RemoteFile.isGit(source)) {
+                throw new DockerfileException(line, "ADD from a git repository (" + source + ") is not supported by"
+                        + " the native builder yet");
+            }
+            if (copy.add() && RemoteFile.isUrl(source)) {
+                urls.add(source);
+                continue;
             }
             sources.addAll(this.source.expand(source, line, verb));
         }
-        int count = sources.size() + copy.inline().size();
+        if (copy.checksum().isPresent()) {
+            if (!urls.isEmpty() && !sources.isEmpty() || urls.isEmpty()) {
+                throw new DockerfileException(line, "ADD --checksum can't be specified for non-HTTP(S) sources");
+            }
+            if (urls.size() > 1) {
+                throw new DockerfileException(line, "ADD --checksum needs exactly one URL source");
+            }
+            RemoteFile.checkChecksumForm(copy.checksum().get(), line);
+        }
+        int count = sources.size() + urls.size() + copy.inline().size();
         String dest = copy.destination();
         boolean intoDir = dest.endsWith("/");
         if (copy.sources().size() + copy.inline().size() > 1 && !intoDir) {
@@ -64,11 +106,15 @@ final class CopyPlanner {
         String destPath = state.resolve(dest, true);
         Map<String, PlannedEntry> out = new TreeMap<>();
         for (String rel : sources) {
-            if (copy.add() && source.isArchive(rel)) {
-                throw new DockerfileException(line, "ADD of a local archive (" + rel + ") is not supported by the"
-                        + " native builder yet");
-            }
-            if (source.isDirectory(rel)) {
+            java.util.Optional<LocalArchive.Compression> archive = copy.add() && scratch != null
+                    ? source.archive(rel, scratch) : java.util.Optional.empty();
+            if (archive.isPresent()) {
+                ensureDirectory(destPath, state, out, owner, true);
+                for (PlannedEntry e : LocalArchive.extract(source.hostPath(rel), archive.get(), destPath, owner,
+                        spool(), scratch, line, rel)) {
+                    out.put(e.entry().path(), e);
+                }
+            } else if (source.isDirectory(rel)) {
                 addDirectoryContents(rel, destPath, owner, out, state, true);
             } else {
                 boolean asDir = intoDir || count > 1 || state.isDirectory(destPath);
@@ -76,6 +122,23 @@ final class CopyPlanner {
                 add(source.namedEntry(rel, target, owner), out);
                 ensureDirectory(asDir ? destPath : parent(target), state, out, owner, asDir);
             }
+        }
+        for (String url : urls) {
+            if (remote == null || scratch == null) {
+                throw new DockerfileException(line, "ADD " + url + ": URLs are not fetched here");
+            }
+            RemoteFile.Fetched fetched = remote.fetch(url, copy.checksum(), spool(), line);
+            boolean asDir = intoDir || count > 1 || state.isDirectory(destPath);
+            if (asDir && fetched.name().isEmpty()) {
+                throw new DockerfileException(line, "ADD " + url + ": the URL's path has no file name to copy into "
+                        + dest + "; name the destination file");
+            }
+            String target = asDir ? join(destPath, fetched.name()) : destPath;
+            int mode = owner.mode() != null ? owner.mode() : 0600; // the reference: a URL's file gets 0600
+            long mtime = fetched.lastModifiedSeconds().orElse(createdTime);
+            out.put(target, new PlannedEntry(new TreeEntry(target, TreeEntry.Kind.FILE, mode, owner.uid(),
+                    owner.gid(), mtime, 0, fetched.size(), null, 0, 0, null), fetched.content()));
+            ensureDirectory(asDir ? destPath : parent(target), state, out, owner, asDir);
         }
         for (InlineSource inline : copy.inline()) {
             boolean asDir = intoDir || count > 1 || state.isDirectory(destPath);

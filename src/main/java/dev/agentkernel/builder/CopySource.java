@@ -22,8 +22,17 @@ interface CopySource {
         return true;
     }
 
-    default boolean isArchive(String rel) {
-        return false;
+    /**
+     * For ADD: the compression of {@code rel} when it is a local tar archive to unpack (only the build context has
+     * them; an earlier stage's or an image's files are copied as they are). {@code scratch}: for decompression.
+     */
+    default java.util.Optional<LocalArchive.Compression> archive(String rel, java.nio.file.Path scratch) {
+        return java.util.Optional.empty();
+    }
+
+    /** The file {@code rel} is on the host, for a source that has one (the build context). */
+    default java.nio.file.Path hostPath(String rel) {
+        throw new UnsupportedOperationException("no host file for " + rel);
     }
 
     /**

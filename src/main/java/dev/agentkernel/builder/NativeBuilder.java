@@ -57,6 +57,7 @@ public final class NativeBuilder {
     private final BuildCache cache;
     private final Map<String, BaseImage> bases = new HashMap<>();
     private NetworkOptions network = NetworkOptions.defaults();
+    private final RemoteFile remote = new RemoteFile();
 
     public NativeBuilder(AgentkernelHome home, Map<String, String> env, Consumer<String> log) {
         this.home = home;
@@ -78,8 +79,10 @@ public final class NativeBuilder {
         BuildPlan plan = StageEvaluator.evaluate(file, options,
                 (ref, platform) -> ImageJson.settings(base(ref, platform).config()));
         plan.warnings().forEach(w -> log.accept("warning: " + w));
-        if (!plan.unusedBuildArgs().isEmpty()) {
-            log.accept("warning: build args not consumed by any ARG: " + String.join(", ", plan.unusedBuildArgs()));
+        List<String> unused = plan.unusedBuildArgs().stream()
+                .filter(a -> !a.equals(NativeBuildRequest.SOURCE_DATE_EPOCH)).sorted().toList();
+        if (!unused.isEmpty()) {
+            log.accept("warning: build args not consumed by any ARG: " + String.join(", ", unused));
         }
         Map<Integer, StageResult> done = new HashMap<>();
         Map<Integer, String> keys = new HashMap<>();
@@ -99,7 +102,8 @@ public final class NativeBuilder {
     private ImageRecord store(BuildSpec spec, NativeBuildRequest request, StagePlan stage, StageResult result) {
         Instant created = Instant.ofEpochSecond(request.createdEpochSeconds());
         List<Digest> diffIds = result.layers().stream().map(LayerBlob::diffId).toList();
-        byte[] config = ImageJson.config(result.baseConfig(), stage.config(), stage.platform(), diffIds,
+        ImageSettings settings = stage.config().withLabels(spec.labels());
+        byte[] config = ImageJson.config(result.baseConfig(), settings, stage.platform(), diffIds,
                 result.history(), created);
         Digest configDigest = blobs.put(config);
         byte[] manifest = ImageJson.manifest(configDigest, config.length, result.layers(), Map.of());
@@ -108,7 +112,7 @@ public final class NativeBuilder {
         ImageStore store = new ImageStore(home);
         try (FileLocks.Held ignored = store.lockName(spec.name().value())) {
             ImageRecord record = ImageRecord.builtNatively(spec.name(), configDigest, size,
-                    Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), stage.config().labels(),
+                    Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), settings.labels(),
                     new ImageRecord.BuildInfo("native", "native:" + spec.name().value(), spec.dockerfile(),
                             spec.context()),
                     manifestDigest, stage.platform().toString());
@@ -205,6 +209,7 @@ public final class NativeBuilder {
             long epoch = request.createdEpochSeconds();
             List<PlannedEntry> entries;
             StageFiles files = null;
+            CopyPlanner planner = null;
             try {
                 CopySource source;
                 if (copy.source() instanceof Step.Source.Stage from) {
@@ -218,14 +223,25 @@ public final class NativeBuilder {
                 } else {
                     source = new ContextSource(request.spec().context(), ignore);
                 }
-                entries = new CopyPlanner(source, epoch).plan(copy, state);
+                planner = new CopyPlanner(source, epoch, blobs.scratchDirectory(), remote);
+                entries = planner.plan(copy, state);
                 String key = BuildCache.key(chain, "copy", copy.createdBy(), contentDigest(entries));
-                addLayer(key, copy.createdBy(), entries, files == null);
+                // an ADD's unpacked archives and downloads are spooled until the planner closes, a stage's or an
+                // image's files until they close: for those the VM reads the layer's blob later
+                addLayer(key, copy.createdBy(), entries, files == null && !adds(copy));
             } finally {
+                if (planner != null) {
+                    planner.close();
+                }
                 if (files != null) {
                     files.close();
                 }
             }
+        }
+
+        /** Whether an ADD has sources whose bytes live in the planner's spool only (URLs, or maybe an archive). */
+        private boolean adds(Step.Copy copy) {
+            return copy.add() && !copy.sources().isEmpty();
         }
 
         private void workdir(Step.Workdir workdir) {
@@ -363,6 +379,12 @@ public final class NativeBuilder {
             if (bootSource == null) {
                 throw new DockerfileException(run.line().start(), "RUN in a stage built FROM scratch: the native"
                         + " builder boots its build VM from the stage's base image, and scratch has none");
+            }
+            if (!dev.agentkernel.image.Platform.host().accepts(stage.platform())) {
+                throw new DockerfileException(run.line().start(), "RUN for " + stage.platform() + ": the build VM"
+                        + " runs " + dev.agentkernel.image.Platform.host() + " programs only (there is no emulation of"
+                        + " another architecture); build for " + dev.agentkernel.image.Platform.host()
+                        + " or drop the RUN steps");
             }
             log.accept("  booting the build VM from " + bootSource);
             vm = BuildVm.boot(sandboxes, bootSource, network, ConversionListener.NONE);

@@ -46,6 +46,15 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage of a multi-stage Dockerfile.")
     String target;
 
+    @Option(names = "--label", paramLabel = "KEY=VALUE",
+            description = "Set a label on the image (repeatable); overrides the Dockerfile's LABEL of that key.")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "The platform to build for: picks it from a base image that is an index (default: this"
+                    + " machine's, e.g. linux/amd64).")
+    String platform;
+
     @Option(names = "--no-cache", description = "Do not use the engine's layer cache.")
     boolean noCache;
 
@@ -71,7 +80,8 @@ final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BuildSpec buildSpec = BuildSpec.of(name, context, dockerfile, buildArgs, target, noCache);
+        BuildSpec buildSpec = BuildSpec.of(name, context, dockerfile, buildArgs, target, noCache).withLabels(labels)
+                .withPlatform(platform);
         PrintWriter err = spec.commandLine().getErr();
         Consumer<String> log = line -> {
             err.println(line);

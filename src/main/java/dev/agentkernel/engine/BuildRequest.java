@@ -17,9 +17,15 @@ import java.util.Objects;
  * @param target     the stage to build ({@code --target}), or null for the last
  * @param noCache    whether to ignore the engine's layer cache
  * @param labels     labels to set on the image ({@code --label KEY=VALUE})
+ * @param platform   {@code --platform OS/ARCH[/VARIANT]}, or null for the engine's default
  */
 public record BuildRequest(String tag, Path context, Path dockerfile, Map<String, String> buildArgs, String target,
-                           boolean noCache, Map<String, String> labels) {
+                           boolean noCache, Map<String, String> labels, String platform) {
+    public BuildRequest(String tag, Path context, Path dockerfile, Map<String, String> buildArgs, String target,
+                        boolean noCache, Map<String, String> labels) {
+        this(tag, context, dockerfile, buildArgs, target, noCache, labels, null);
+    }
+
     public BuildRequest {
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(context, "context");

@@ -88,6 +88,9 @@ abstract class CliEngine implements ContainerEngine {
             if (request.noCache()) {
                 args.add("--no-cache");
             }
+            if (request.platform() != null) {
+                args.addAll(List.of("--platform", request.platform()));
+            }
             args.add(request.context().toString());
             CommandRunner.Result result = CommandRunner.run(command(args), BUILD_TIMEOUT, output);
             if (!result.succeeded()) {

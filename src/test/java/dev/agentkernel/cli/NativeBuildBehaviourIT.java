@@ -43,6 +43,7 @@ class NativeBuildBehaviourIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static BusyboxImages images;
     private static String base;
+    private static String indexBase;
 
     @TempDir
     static Path work;
@@ -57,7 +58,10 @@ class NativeBuildBehaviourIT {
         RequiredTools.require("skopeo");
         VmFixtures.requireQemuAndKernel();
         images = new BusyboxImages(work);
-        base = "oci:" + images.copyToOciLayout(images.build("RUN mkdir -p /etc && echo a > /etc/a"), "1") + ":1";
+        Path layout = images.copyToOciLayout(images.build("RUN mkdir -p /etc && echo a > /etc/a"), "1");
+        base = "oci:" + layout + ":1";
+        indexBase = "oci:" + NativeBuildCases.withIndex(layout, "1", "multi", "linux/amd64", "linux/arm64")
+                + ":multi";
     }
 
     @AfterAll
@@ -116,6 +120,88 @@ class NativeBuildBehaviourIT {
                 + " failed with exit code 3").contains("  boom").contains("going to fail")
                 .doesNotContain("never\n");
         assertNothingLeft("fails");
+    }
+
+    @Test
+    @Order(2)
+    void addUrlChecksumPlatformAndDateErrorsAreClearAndLeaveNothing() throws IOException {
+        NativeBuildCases.startServer();
+        try {
+            String url = NativeBuildCases.url("/files/data.txt");
+            CliRun mismatch = build("bad", context("FROM $BASE\nADD --checksum=sha256:" + "0".repeat(64) + " " + url
+                    + " /x\n"));
+            assertThat(mismatch.exitCode()).isEqualTo(2);
+            assertThat(mismatch.lastErrLine()).contains("Dockerfile line 2").contains("checksum mismatch")
+                    .contains("sha256:" + NativeBuildCases.sha256(NativeBuildCases.DATA));
+
+            CliRun missing = build("bad", context("FROM $BASE\nADD " + NativeBuildCases.url("/files/none") + " /x\n"));
+            assertThat(missing.exitCode()).isEqualTo(2);
+            assertThat(missing.lastErrLine()).contains("Dockerfile line 2").contains("HTTP 404");
+
+            CliRun local = build("bad", context("FROM $BASE\nADD --checksum=sha256:" + "0".repeat(64)
+                    + " f.txt /x\n", "f.txt", "f\n"));
+            assertThat(local.exitCode()).isEqualTo(2);
+            assertThat(local.lastErrLine()).contains("Dockerfile line 2").contains("non-HTTP(S) sources");
+        } finally {
+            NativeBuildCases.stopServer();
+        }
+        CliRun platform = build("bad", context("FROM $BASE\nCOPY f.txt /\n", "f.txt", "f\n"), "--platform",
+                "linux/s390x");
+        assertThat(platform.exitCode()).isNotZero();
+        assertThat(platform.lastErrLine()).contains("linux/s390x").contains("linux/amd64");
+
+        CliRun notInIndex = build("bad", context("FROM " + indexBase + "\nCOPY f.txt /\n", "f.txt", "f\n"),
+                "--platform", "linux/s390x");
+        assertThat(notInIndex.exitCode()).isNotZero();
+        assertThat(notInIndex.lastErrLine()).contains("no manifest for linux/s390x");
+
+        CliRun runForOther = build("bad", context("FROM " + indexBase + "\nRUN true\n"), "--platform", "linux/arm64");
+        assertThat(runForOther.exitCode()).isEqualTo(2);
+        assertThat(runForOther.lastErrLine()).contains("Dockerfile line 2").contains("linux/arm64");
+
+        CliRun badLabel = build("bad", context("FROM $BASE\n"), "--label", "=novalue");
+        assertThat(badLabel.exitCode()).isEqualTo(2);
+        assertThat(badLabel.lastErrLine()).contains("--label");
+
+        CliRun badDate = build("bad", context("FROM $BASE\n"), "--build-arg", "SOURCE_DATE_EPOCH=yesterday");
+        assertThat(badDate.exitCode()).isEqualTo(2);
+        assertThat(badDate.lastErrLine()).contains("SOURCE_DATE_EPOCH");
+        assertNothingLeft("bad");
+    }
+
+    @Test
+    @Order(2)
+    void sourceDateEpochBuildArgDatesTheImageAndLabelsOverride() throws IOException {
+        Path ctx = context("FROM $BASE\nLABEL a=dockerfile b=kept\nCOPY f.txt /\n", "f.txt", "f\n");
+        CliRun r = build("dated", ctx, "--build-arg", "SOURCE_DATE_EPOCH=1700000000", "--label", "a=cli");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("SOURCE_DATE_EPOCH"); // not reported as an unused build arg
+        Path archive = work.resolve("dated.tar");
+        assertThat(CliRun.run(home(), "images", "save", "dated", "-o", archive.toString()).exitCode()).isZero();
+        String inspect = ExternalCommand.run(TIMEOUT, "skopeo", "inspect", "--config", "oci-archive:" + archive)
+                .stdout();
+        JsonNode config = new ObjectMapper().readTree(inspect);
+        assertThat(config.path("created").asText()).isEqualTo("2023-11-14T22:13:20Z");
+        assertThat(config.path("config").path("Labels").path("a").asText()).isEqualTo("cli");
+        assertThat(config.path("config").path("Labels").path("b").asText()).isEqualTo("kept");
+    }
+
+    @Test
+    @Order(2)
+    void platformChoosesTheIndexEntry() throws IOException {
+        Path ctx = context("FROM " + indexBase + "\nCOPY f.txt /\n", "f.txt", "f\n");
+        for (String p : List.of("linux/amd64", "linux/arm64")) {
+            String name = "plat-" + p.substring(p.indexOf('/') + 1);
+            CliRun r = build(name, ctx, "--platform", p);
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            Path archive = work.resolve(name + ".tar");
+            assertThat(CliRun.run(home(), "images", "save", name, "-o", archive.toString()).exitCode()).isZero();
+            JsonNode config = new ObjectMapper().readTree(ExternalCommand.run(TIMEOUT, "skopeo", "inspect",
+                    "--config", "oci-archive:" + archive).stdout());
+            assertThat(config.path("os").asText() + "/" + config.path("architecture").asText()).isEqualTo(p);
+            assertThat(config.path("config").path("Labels").path("platform").asText())
+                    .isEqualTo(p.equals("linux/arm64") ? "linux/arm64" : "");
+        }
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.agentkernel.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentkernel.store.AgentkernelHome;
+import dev.agentkernel.store.ImageStore;
 import dev.agentkernel.testing.BusyboxImages;
 import dev.agentkernel.testing.ExternalCommand;
 import dev.agentkernel.testing.RequiredTools;
@@ -50,6 +52,7 @@ class NativeBuildIT {
     private static final List<String> buildahTags = Collections.synchronizedList(new ArrayList<>());
     private static BusyboxImages images;
     static String base;
+    static String onbuildBase;
 
     @TempDir
     static Path work;
@@ -69,11 +72,16 @@ class NativeBuildIT {
                 + " && echo a > /etc/conf.d/a && echo b > /etc/b && echo old > /srv/old/deep/f"
                 + " && printf 'root:x:0:0:root:/root:/bin/sh\\napp:x:1000:1000:app:/home/app:/bin/sh\\n' > /etc/passwd"
                 + " && printf 'root:x:0:\\napp:x:1000:\\nstaff:x:50:\\n' > /etc/group && chown 1000:1000 /home/app && ln -s /srv /link-to-srv");
-        base = "oci:" + images.copyToOciLayout(tag, "1") + ":1";
+        Path layout = images.copyToOciLayout(tag, "1");
+        base = "oci:" + layout + ":1";
+        onbuildBase = "oci:" + NativeBuildCases.withOnBuild(layout, "1", "onbuild", List.of(
+                "COPY hello.txt /onbuild/", "RUN echo triggered > /onbuild/ran", "ENV TRIGGERED=yes")) + ":onbuild";
+        NativeBuildCases.startServer();
     }
 
     @AfterAll
     static void cleanUp() {
+        NativeBuildCases.stopServer();
         try {
             assertThat(VmFixtures.removeEverySandbox(home())).as("build VMs left running").isEmpty();
         } finally {
@@ -87,18 +95,56 @@ class NativeBuildIT {
         }
     }
 
-    /** One Dockerfile and the context files it is built with. */
-    record Case(String name, String dockerfile, Map<String, String> files) {
+    /** Prepares a case's context beyond its text files (archives, binary files). */
+    @FunctionalInterface
+    interface Setup {
+        void prepare(Path ctx) throws Exception;
+    }
+
+    /**
+     * One Dockerfile and the context files it is built with; {@code options} go to both builders (--build-arg,
+     * --label); {@code fails}: both must refuse it, and neither may store an image.
+     */
+    record Case(String name, String dockerfile, Map<String, String> files, List<String> options, Setup setup,
+                boolean fails, String buildahDockerfile) {
         static Case of(String name, String dockerfile, String... files) {
             Map<String, String> m = new LinkedHashMap<>();
             for (int i = 0; i < files.length; i += 2) {
                 m.put(files[i], files[i + 1]);
             }
-            return new Case(name, dockerfile, m);
+            return new Case(name, dockerfile, m, List.of(), ctx -> { }, false, null);
+        }
+
+        Case with(String... more) {
+            List<String> all = new ArrayList<>(options);
+            all.addAll(List.of(more));
+            return new Case(name, dockerfile, files, all, setup, fails, buildahDockerfile);
+        }
+
+        Case setup(Setup s) {
+            return new Case(name, dockerfile, files, options, s, fails, buildahDockerfile);
+        }
+
+        Case failing() {
+            return new Case(name, dockerfile, files, options, setup, true, buildahDockerfile);
+        }
+
+        /**
+         * Buildah gets this Dockerfile instead (written as Dockerfile.buildah next to the other): for what the
+         * Dockerfile reference documents and Buildah 1.28 does not know; each use says why.
+         */
+        Case buildahReads(String text) {
+            return new Case(name, dockerfile, files, options, setup, fails, text);
         }
     }
 
     static List<Case> cases() {
+        List<Case> all = new ArrayList<>(firstCases());
+        all.addAll(NativeBuildCases.more());
+        return all;
+    }
+
+    static List<Case> firstCases() {
         return List.of(
                 Case.of("copy-forms", """
                         FROM $BASE
@@ -310,7 +356,28 @@ class NativeBuildIT {
 
     private void compare(Case c) throws Exception {
         Path ctx = context(c);
-        CliRun built = CliRun.run(home(), "build", "--engine", "native", "-t", c.name(), ctx.toString());
+        List<String> nativeArgs = new ArrayList<>(List.of("build", "--engine", "native", "-t", c.name()));
+        nativeArgs.addAll(c.options());
+        nativeArgs.add(ctx.toString());
+        CliRun built = CliRun.run(home(), nativeArgs.toArray(String[]::new));
+        String tag = "localhost/agentkernel-native-" + c.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        buildahTags.add(tag);
+        List<String> buildah = new ArrayList<>(List.of("buildah", "--storage-driver", "vfs", "build", "--isolation",
+                "chroot", "-q", "-t", tag));
+        buildah.addAll(c.options());
+        if (c.buildahDockerfile() != null) {
+            buildah.addAll(List.of("-f", ctx.resolve("Dockerfile.buildah").toString()));
+        }
+        buildah.add(ctx.toString());
+        if (c.fails()) {
+            assertThat(built.exitCode()).as("native build of a failing case: " + built.err()).isNotZero();
+            assertThat(new ImageStore(AgentkernelHome.at(home())).contains(c.name())).as("image stored").isFalse();
+            ExternalCommand.Result theirs = ExternalCommand.runAllowingFailure(TIMEOUT, buildah);
+            assertThat(theirs.exitCode()).as("Buildah's build of a failing case").isNotZero();
+            assertThat(ExternalCommand.runAllowingFailure(TIMEOUT, List.of("buildah", "--storage-driver", "vfs",
+                    "inspect", tag)).exitCode()).as("Buildah stored " + tag).isNotZero();
+            return;
+        }
         assertThat(built.exitCode()).as(built.err()).isZero();
         Path archive = work.resolve(c.name() + ".tar");
         CliRun saved = CliRun.run(home(), "images", "save", c.name(), "-o", archive.toString());
@@ -319,10 +386,7 @@ class NativeBuildIT {
         Files.createDirectories(ours);
         ExternalCommand.run(TIMEOUT, "tar", "-xf", archive.toString(), "-C", ours.toString());
 
-        String tag = "localhost/agentkernel-native-" + c.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        buildahTags.add(tag);
-        ExternalCommand.run(TIMEOUT, List.of("buildah", "--storage-driver", "vfs", "build", "--isolation", "chroot",
-                "-q", "-t", tag, ctx.toString()));
+        ExternalCommand.run(TIMEOUT, buildah);
         Path theirs = work.resolve(c.name() + "-buildah");
         ExternalCommand.run(TIMEOUT, List.of("buildah", "--storage-driver", "vfs", "push", "-q", tag,
                 "oci:" + theirs + ":t"));
@@ -364,13 +428,13 @@ class NativeBuildIT {
         return out;
     }
 
-    private static Path context(Case c) throws IOException {
+    private static Path context(Case c) throws Exception {
         Path ctx = Files.createTempDirectory(work, c.name());
-        String dockerfile = c.dockerfile().replace("$BASE", base);
-        if (dockerfile.contains("$DEBIAN")) {
-            dockerfile = dockerfile.replace("$DEBIAN", dev.agentkernel.testing.DebianImage.source());
-        }
+        String dockerfile = placeholders(c.dockerfile());
         Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
+        if (c.buildahDockerfile() != null) {
+            Files.writeString(ctx.resolve("Dockerfile.buildah"), placeholders(c.buildahDockerfile()));
+        }
         Map<Path, String> modes = new LinkedHashMap<>();
         for (Map.Entry<String, String> f : c.files().entrySet()) {
             // "name#0600" gives a file or directory its mode, a value "->target" makes a symlink
@@ -403,7 +467,17 @@ class NativeBuildIT {
                 }
             }
         }
+        c.setup().prepare(ctx);
         return ctx;
+    }
+
+    private static String placeholders(String dockerfile) {
+        String out = dockerfile.replace("$BASE", base).replace("$HTTP", NativeBuildCases.url(""))
+                .replace("$ONBUILD_BASE", onbuildBase);
+        if (out.contains("$DEBIAN")) {
+            out = out.replace("$DEBIAN", dev.agentkernel.testing.DebianImage.source());
+        }
+        return out;
     }
 
     /** The tree, with the mtimes of entries made during the build left out (they are the build's own time). */

@@ -42,6 +42,17 @@ public record ImageSettings(List<String> env, List<String> cmd, List<String> ent
                 Optional.empty(), List.of(), List.of(), "");
     }
 
+    /** These settings with {@code extra} labels added, replacing those of the same keys ({@code build --label}). */
+    public ImageSettings withLabels(Map<String, String> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(labels);
+        merged.putAll(extra);
+        return new ImageSettings(env, cmd, entrypoint, workingDir, user, merged, exposedPorts, volumes, stopSignal,
+                healthcheck, onBuild, shell, author);
+    }
+
     /** The value of {@code name} in {@link #env}, if set. */
     public Optional<String> envValue(String name) {
         for (String e : env) {
