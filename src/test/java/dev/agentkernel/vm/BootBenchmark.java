@@ -26,8 +26,8 @@ import java.util.function.UnaryOperator;
  * machine options and kernel command line (a cold boot each, in this JVM, through {@link QemuMonitor}'s own
  * command line edited per variant) and reports the time from starting QEMU to the agent's first answer, median
  * and p90; for the variants that shape the saved state, it also saves the booted VM (QMP stop + migrate, as a
- * boot snapshot is saved) and restores it, reporting the state's size and the restore's time to the agent's
- * answer. Rounds interleave the variants, so load on the shared machine spreads over all of them.
+ * boot snapshot is saved) and restores it, reporting the state's size, the restore's time to the agent's
+ * answer and the time of a short workload in the restored VM ({@link #WORKLOAD}: what a guest-side cost shows in). Rounds interleave the variants, so load on the shared machine spreads over all of them.
  *
  * <p>The baseline is the command line as it was before the warm-boot options ({@link #ADOPTED_MACHINE} and
  * {@link #ADOPTED_KERNEL} taken out of what {@link QemuMonitor} builds now); each variant is that baseline with
@@ -39,6 +39,12 @@ public final class BootBenchmark {
     /** Kernel arguments this project adopted from this benchmark (taken out again for the baseline). */
     static final List<String> ADOPTED_KERNEL = List.of();
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * Run in the restored VM and timed: 200 short processes (each exit frees its pages) and 64 MiB through a pipe,
+     * what a guest-side cost such as {@code init_on_free=1}'s zeroing of every freed page shows in.
+     */
+    private static final List<String> WORKLOAD = List.of("sh", "-c",
+            "for i in $(seq 200); do true | cat >/dev/null; done; head -c 67108864 /dev/zero | cat >/dev/null");
 
     private BootBenchmark() {
     }
@@ -101,11 +107,13 @@ public final class BootBenchmark {
             Map<String, List<Double>> boots = new LinkedHashMap<>();
             Map<String, List<Double>> restores = new LinkedHashMap<>();
             Map<String, List<Double>> stateMib = new LinkedHashMap<>();
+            Map<String, List<Double>> workloads = new LinkedHashMap<>();
             Map<String, Long> consoleBytes = new LinkedHashMap<>();
             for (Variant v : variants) {
                 boots.put(v.name(), new ArrayList<>());
                 restores.put(v.name(), new ArrayList<>());
                 stateMib.put(v.name(), new ArrayList<>());
+                workloads.put(v.name(), new ArrayList<>());
             }
             Monitor monitor = new QemuMonitor(qemu);
             for (int round = 0; round < runs; round++) {
@@ -123,11 +131,12 @@ public final class BootBenchmark {
                         if (m.restoreMs() >= 0) {
                             restores.get(v.name()).add(m.restoreMs());
                             stateMib.get(v.name()).add(m.stateBytes() / (1024.0 * 1024.0));
+                            workloads.get(v.name()).add(m.workloadMs());
                         }
                         consoleBytes.put(v.name(), m.consoleBytes());
                         System.err.printf("round %d %-32s boot %6.0f ms%s%n", round, v.name(), m.bootMs(),
-                                m.restoreMs() < 0 ? "" : String.format(", state %.1f MiB, restore %.0f ms",
-                                        m.stateBytes() / 1048576.0, m.restoreMs()));
+                                m.restoreMs() < 0 ? "" : String.format(", state %.1f MiB, restore %.0f ms, workload %.0f ms",
+                                        m.stateBytes() / 1048576.0, m.restoreMs(), m.workloadMs()));
                     } finally {
                         Sandbox.deleteTree(dir);
                     }
@@ -140,8 +149,8 @@ public final class BootBenchmark {
             System.out.printf("chosen command line: %s%n", String.join(" ", new QemuMonitor(qemu).command(
                     new VmSpec(kernel, work.resolve("disk.ext4"), VmSpec.DiskFormat.RAW, SandboxOptions.DEFAULT_MEMORY_MB,
                             1, work.resolve("vm"), 1))));
-            System.out.printf("%-34s %9s %9s %9s %7s %11s %11s %9s%n", "boot to agent answer (ms)", "median", "p90",
-                    "min", "vs base", "state MiB", "restore ms", "console");
+            System.out.printf("%-34s %9s %9s %9s %7s %11s %11s %11s %9s%n", "boot to agent answer (ms)", "median", "p90",
+                    "min", "vs base", "state MiB", "restore ms", "workload ms", "console");
             double base = RunBenchmark.median(boots.get("baseline"));
             for (Variant v : variants) {
                 List<Double> b = boots.get(v.name());
@@ -149,11 +158,15 @@ public final class BootBenchmark {
                         RunBenchmark.median(stateMib.get(v.name())));
                 String restore = restores.get(v.name()).isEmpty() ? "" : String.format("%.0f/%.0f",
                         RunBenchmark.median(restores.get(v.name())), RunBenchmark.p90(restores.get(v.name())));
-                System.out.printf("%-34s %9.0f %9.0f %9.0f %+6.1f%% %11s %11s %9d   (n=%d)%n", v.name(),
+                String workload = workloads.get(v.name()).isEmpty() ? "" : String.format("%.0f/%.0f",
+                        RunBenchmark.median(workloads.get(v.name())), RunBenchmark.p90(workloads.get(v.name())));
+                System.out.printf("%-34s %9.0f %9.0f %9.0f %+6.1f%% %11s %11s %11s %9d   (n=%d)%n", v.name(),
                         RunBenchmark.median(b), RunBenchmark.p90(b), java.util.Collections.min(b),
-                        100 * (RunBenchmark.median(b) - base) / base, state, restore, consoleBytes.get(v.name()), b.size());
+                        100 * (RunBenchmark.median(b) - base) / base, state, restore, workload,
+                        consoleBytes.get(v.name()), b.size());
             }
             System.out.println("restore ms: median/p90 from QEMU's start with -incoming to the agent's answer;"
+                    + " workload ms: median/p90 of " + String.join(" ", WORKLOAD.subList(2, 3)) + " in the restored VM;"
                     + " console: bytes of the guest console log in the last boot");
         } finally {
             execQuietly(List.of("podman", "rmi", "-f", tag));
@@ -161,7 +174,7 @@ public final class BootBenchmark {
         }
     }
 
-    record Measured(double bootMs, double restoreMs, long stateBytes, long consoleBytes) {
+    record Measured(double bootMs, double restoreMs, long stateBytes, long consoleBytes, double workloadMs) {
     }
 
     /**
@@ -178,7 +191,7 @@ public final class BootBenchmark {
         long stateBytes = -1;
         Path state = dir.resolve("state.bin");
         try {
-            answer(vm, AgentPortLayout.socket(dir, bootPort), t0);
+            answer(vm, AgentPortLayout.socket(dir, bootPort), t0).close();
             bootMs = (System.nanoTime() - t0) / 1e6;
             if (snapshot) {
                 try (QemuControl control = QemuControl.open(dir.resolve("qmp.sock"), Duration.ofSeconds(10))) {
@@ -191,7 +204,7 @@ public final class BootBenchmark {
         }
         long console = Files.size(dir.resolve("console.log"));
         if (!snapshot) {
-            return new Measured(bootMs, -1, -1, console);
+            return new Measured(bootMs, -1, -1, console, -1);
         }
         Files.deleteIfExists(dir.resolve("qmp.sock"));
         List<String> restoreArgv = new ArrayList<>(argv);
@@ -199,15 +212,25 @@ public final class BootBenchmark {
         long t1 = System.nanoTime();
         VmProcess restored = VmProcess.start(restoreArgv, dir.resolve("monitor.log"), dir.resolve("console.log"));
         try {
-            answer(restored, AgentPortLayout.socket(dir, restorePort), t1);
-            return new Measured(bootMs, (System.nanoTime() - t1) / 1e6, stateBytes, console);
+            double restoreMs;
+            double workloadMs;
+            try (AgentClient client = answer(restored, AgentPortLayout.socket(dir, restorePort), t1)) {
+                restoreMs = (System.nanoTime() - t1) / 1e6;
+                long t2 = System.nanoTime();
+                dev.agentkernel.agent.RunResult r = client.run(new dev.agentkernel.agent.AgentRequest.Run(WORKLOAD));
+                workloadMs = (System.nanoTime() - t2) / 1e6;
+                if (r.exitCode() != 0) {
+                    throw new VmException("the workload failed: " + r.stderr());
+                }
+            }
+            return new Measured(bootMs, restoreMs, stateBytes, console, workloadMs);
         } finally {
             restored.kill();
         }
     }
 
-    /** Hellos on {@code socket} until the agent answers (bounded by {@link #BOOT_TIMEOUT}). */
-    private static void answer(VmProcess vm, Path socket, long startNanos) {
+    /** Hellos on {@code socket} until the agent answers (bounded by {@link #BOOT_TIMEOUT}); the caller closes it. */
+    private static AgentClient answer(VmProcess vm, Path socket, long startNanos) {
         Instant deadline = Instant.now().plus(BOOT_TIMEOUT).minusNanos(System.nanoTime() - startNanos);
         VirtioSerialTransport transport = new VirtioSerialTransport(socket);
         while (true) {
@@ -224,8 +247,8 @@ public final class BootBenchmark {
                 sleep(2);
                 continue;
             }
-            try (AgentClient client = new AgentClient(AgentConnection.open(channel, Duration.ofSeconds(2), "bench", null))) {
-                return;
+            try {
+                return new AgentClient(AgentConnection.open(channel, Duration.ofSeconds(2), "bench", null));
             } catch (VmException e) {
                 // the guest has not opened its port yet
             }
