@@ -72,6 +72,10 @@ class PublishedPortSnapshotTest {
             assertThat(CliRun.inspect(home, name).get("started_from").asText()).as(name).startsWith("snapshot ");
             serve(name, 8000, "from " + name);
         }
+        int seed = hostPort(CliRun.inspect(home, "seed"), 8000);
+        assertThat(hostForwards("pa")).as("the restored VM listens on its own ports, none of the saved VM's")
+                .containsExactly(a);
+        assertThat(hostForwards("pb")).containsExactlyInAnyOrder(b, b2).doesNotContain(seed);
         serve("pb", 8001, "pb's second port");
         assertThat(get(a)).isEqualTo("from pa\n");
         assertThat(get(b)).isEqualTo("from pb\n");
@@ -82,6 +86,18 @@ class PublishedPortSnapshotTest {
         CliRun run = ok("run", "--timings", "--image", image, "--accel", "tcg", "-p", "8000", "--", "true");
         assertThat(run.err()).contains("create and restore (snapshot ");
         ok("rm", "-f", "pb", "seed");
+    }
+
+    /** The host ports libslirp forwards in the sandbox's QEMU, as its monitor lists them ({@code info usernet}). */
+    private java.util.List<Integer> hostForwards(String name) {
+        Path qmp = home.resolve("sandboxes").resolve(name).resolve("qmp.sock");
+        try (dev.agentkernel.vm.Qmp monitor = dev.agentkernel.vm.Qmp.connect(qmp, Duration.ofSeconds(10))) {
+            String usernet = monitor.execute("human-monitor-command", dev.agentkernel.vm.Qmp.arguments()
+                    .put("command-line", "info usernet"), Duration.ofSeconds(10)).asText();
+            // a forward is a listening socket: "TCP[HOST_FORWARD]  FD  127.0.0.1  PORT  10.0.2.15  GUEST_PORT ..."
+            return usernet.lines().filter(l -> l.contains("HOST_FORWARD"))
+                    .map(l -> Integer.parseInt(l.trim().split("\\s+")[3])).toList();
+        }
     }
 
     private static int hostPort(JsonNode info, int guestPort) {
