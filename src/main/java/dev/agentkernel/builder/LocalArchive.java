@@ -224,11 +224,16 @@ final class LocalArchive {
         public void close() {
             try {
                 in.close();
+            } catch (IOException ignored) {
+                // only read from
+            } finally {
                 if (temporary != null) {
-                    Files.deleteIfExists(temporary);
+                    try {
+                        Files.deleteIfExists(temporary);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot remove " + temporary + ": " + e.getMessage(), e);
+                    }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
     }

@@ -304,8 +304,9 @@ public final class NativeBuilder {
                         + " to share; use the default or none");
             }
             if (!run.mounts().isEmpty()) {
-                throw new DockerfileException(run.line().start(), "RUN --mount is not supported by the native"
-                        + " builder yet");
+                throw new DockerfileException(run.line().start(), "RUN --mount=type="
+                        + run.mounts().get(0).type().name().toLowerCase(java.util.Locale.ROOT)
+                        + " is not supported by the native builder yet (no mount type is)");
             }
             ExecContext ctx = run.context();
             String key = BuildCache.key(chain, "run", run.createdBy(), run.network().name(), String.join("\0", run.argv()),
