@@ -99,6 +99,8 @@ public final class BootBenchmark {
                         smallInitramfs), false, AgentPortLayout.PORTS));
             }
             variants.add(new Variant("2 agent ports (state size)", UnaryOperator.identity(), true, 2));
+            variants.add(new Variant("qemu64 without arat (periodic tick)", BootBenchmark::withoutArat, true,
+                    AgentPortLayout.PORTS));
             variants.add(new Variant("chosen (QemuMonitor now)", null, true, AgentPortLayout.PORTS));
             if (!only.isEmpty()) {
                 variants.removeIf(v -> !only.contains(v.name()) && !v.name().equals("baseline"));
@@ -266,6 +268,17 @@ public final class BootBenchmark {
     }
 
     /** {@code argv} with machine properties added to {@code -M}. */
+    /** {@code argv} with QEMU's default CPU model: no ARAT, so the guest's tick stays periodic (250 Hz). */
+    static List<String> withoutArat(List<String> argv) {
+        List<String> out = new ArrayList<>(argv);
+        int cpu = out.indexOf("-cpu");
+        if (cpu >= 0) {
+            out.remove(cpu + 1);
+            out.remove(cpu);
+        }
+        return out;
+    }
+
     static List<String> machine(List<String> argv, List<String> props) {
         List<String> out = new ArrayList<>(argv);
         int m = out.indexOf("-M") + 1;
