@@ -58,15 +58,9 @@ public final class BootBenchmark {
         java.util.Set<String> only = args.length > 1 ? java.util.Set.of(args[1].split(",")) : java.util.Set.of();
         Path work = Files.createTempDirectory("ak-bench-boot");
         Path home = work.resolve("home");
-        String tag = "localhost/agentkernel-bench-boot:" + ProcessHandle.current().pid();
+        BenchImage image = BenchImage.build(work, "agentkernel-bench-boot");
         try {
-            Path ctx = Files.createDirectories(work.resolve("ctx"));
-            Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"));
-            Files.writeString(ctx.resolve("Containerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n"
-                    + "RUN [\"/bin/busybox\",\"--install\",\"-s\",\"/bin\"]\n");
-            exec(List.of("podman", "build", "-q", "--network=none", "-t", tag, ctx.toString()));
-            Path archive = work.resolve("image.tar");
-            exec(List.of("podman", "save", "-q", "--format", "docker-archive", "-o", archive.toString(), tag));
+            Path archive = image.archive();
             AgentkernelHome akHome = AgentkernelHome.at(home);
             Path rootfs = new dev.agentkernel.rootfs.RootfsConverter(akHome)
                     .convert(dev.agentkernel.image.source.SourceSpec.parse("docker-archive:" + archive),
@@ -171,7 +165,7 @@ public final class BootBenchmark {
                     + " workload ms: median/p90 of " + String.join(" ", WORKLOAD.subList(2, 3)) + " in the restored VM;"
                     + " console: bytes of the guest console log in the last boot");
         } finally {
-            execQuietly(List.of("podman", "rmi", "-f", tag));
+            image.close();
             Sandbox.deleteTree(work);
         }
     }
@@ -342,28 +336,5 @@ public final class BootBenchmark {
             }
         }
         return "unknown CPU";
-    }
-
-    private static void exec(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException(command + " failed");
-        }
-    }
-
-    private static void execQuietly(List<String> command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(2, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-            }
-        } catch (IOException e) {
-            // nothing to remove
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -39,16 +39,10 @@ public final class RunBenchmark {
         Path launcher = Path.of("agentkernel").toAbsolutePath();
         Path work = Files.createTempDirectory("ak-bench");
         Path home = work.resolve("home");
-        String tag = "localhost/agentkernel-bench:" + ProcessHandle.current().pid();
+        BenchImage image = BenchImage.build(work, "agentkernel-bench");
+        String tag = image.tag();
         try {
-            Path ctx = Files.createDirectories(work.resolve("ctx"));
-            Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox"));
-            Files.writeString(ctx.resolve("Containerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n"
-                    + "RUN [\"/bin/busybox\",\"--install\",\"-s\",\"/bin\"]\n");
-            exec(List.of("podman", "build", "-q", "--network=none", "-t", tag, ctx.toString()));
-            Path archive = work.resolve("image.tar");
-            exec(List.of("podman", "save", "-q", "--format", "docker-archive", "-o", archive.toString(), tag));
-            String source = "docker-archive:" + archive;
+            String source = image.source();
             List<String> cli = List.of(launcher.toString());
 
             // warm-up: setup (kernel check, initramfs, KVM probe) and the conversion into the cache
@@ -118,7 +112,7 @@ public final class RunBenchmark {
             System.out.printf("ratio run/podman run: %.2f; agent request/podman exec: %.2f%n",
                     median(vm) / median(container), median(agentLatency) / median(execLatency));
         } finally {
-            execOut(List.of("podman", "rmi", "-f", tag));
+            image.close();
             Sandbox.deleteTree(work);
         }
     }
@@ -161,10 +155,6 @@ public final class RunBenchmark {
         } finally {
             p.destroyForcibly();
         }
-    }
-
-    private static void exec(List<String> command) throws IOException, InterruptedException {
-        execOut(command);
     }
 
     private static void exec(List<String> command, Path home) throws IOException, InterruptedException {
