@@ -10,6 +10,11 @@
  *     Exits with the command's status (128+N for signal N); 125 when the step could not be set up.
  *     With -H, HOME is set from the user's passwd entry (the image's Env has none); with -N the command gets a
  *     network namespace of its own with nothing in it (RUN --network=none).
+ *     Each -B SRC -T TARGET pair (at most 8) bind-mounts the guest directory SRC at TARGET in the image for the
+ *     command (RUN --mount=type=cache): TARGET is walked component by component without following symlinks
+ *     (one there, or a non-directory, is an error), missing directories are made 0755, root; afterwards the
+ *     mount point itself is removed if it was made for the step, the parents made for it stay (as Buildah
+ *     does); what the command writes below TARGET goes to SRC, never to UPPER.
  *
  *   agent build-xattrs DIR META
  *     The inverse for a layer materialized by copy_in: sets what META lists on DIR's entries.
@@ -148,6 +153,58 @@ static void prepare_mountpoint(const char *merged, struct mountpoint *m) {
     m->created = 1;
 }
 
+#define MAX_BINDS 8
+#define MAX_DEPTH 64
+
+struct bind {
+    const char *src;
+    const char *target;
+    char path[4200];               /* MERGED/TARGET, free of symlinks once checked */
+    int mounted;
+    int made_leaf;
+};
+
+/* Makes MERGED/TARGET (no symlink followed on the way) and bind-mounts SRC there through its O_PATH fd. */
+static void prepare_bind(const char *merged, struct bind *b) {
+    int dir = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) die("cannot open %s: %s", merged, strerror(errno));
+    char copy[4096];
+    if (strlen(b->target) >= sizeof copy || b->target[0] != '/') die("bad cache mount target %s", b->target);
+    strcpy(copy, b->target);
+    snprintf(b->path, sizeof b->path, "%s", merged);
+    int depth = 0;
+    for (char *save = NULL, *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (strcmp(c, ".") == 0) continue;
+        if (strcmp(c, "..") == 0 || ++depth > MAX_DEPTH) die("bad cache mount target %s", b->target);
+        size_t used = strlen(b->path);
+        snprintf(b->path + used, sizeof b->path - used, "/%s", c);
+        int next = openat(dir, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        b->made_leaf = 0;
+        if (next < 0 && errno == ENOENT) {
+            if (mkdirat(dir, c, 0755) != 0) die("cannot create %s: %s", b->path, strerror(errno));
+            b->made_leaf = 1;
+            next = openat(dir, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        if (next < 0) {
+            die("the cache mount target %s: %s is %s in the image", b->target, c,
+                errno == ENOTDIR || errno == ELOOP ? "a symbolic link or not a directory" : strerror(errno));
+        }
+        close(dir);
+        dir = next;
+    }
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", dir);
+    if (mount(b->src, fdpath, NULL, MS_BIND, NULL) != 0)
+        die("cannot mount the cache at %s: %s", b->target, strerror(errno));
+    b->mounted = 1;
+    close(dir);
+}
+
+static void release_bind(struct bind *b) {
+    if (b->mounted) umount2(b->path, MNT_DETACH);
+    if (b->made_leaf) rmdir(b->path); /* only in the upper directory: no whiteout is left */
+}
+
 static void run_child(const char *merged, const char *user, const char *cwd, int set_home, char **argv) {
     signal(SIGPIPE, SIG_DFL); /* the agent ignores it; a build command must not inherit that */
     char path[4200];
@@ -170,7 +227,9 @@ static void run_child(const char *merged, const char *user, const char *cwd, int
 
 static int build_run(int argc, char **argv) {
     const char *lowers = NULL, *upper = NULL, *work = NULL, *merged = NULL, *user = NULL, *cwd = "/", *meta = NULL;
-    int set_home = 0, no_network = 0, i = 2;
+    int set_home = 0, no_network = 0, i = 2, nbinds = 0;
+    static struct bind binds[MAX_BINDS];
+    const char *pending_src = NULL;
     for (; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) { i++; break; }
         if (strcmp(argv[i], "-H") == 0) { set_home = 1; continue; }
@@ -185,10 +244,18 @@ static int build_run(int argc, char **argv) {
             case 'U': user = v; break;
             case 'd': cwd = v; break;
             case 'x': meta = v; break;
+            case 'B': pending_src = v; break;
+            case 'T':
+                if (!pending_src || nbinds >= MAX_BINDS) die("-T needs a -B before it, at most %d", MAX_BINDS);
+                binds[nbinds].src = pending_src;
+                binds[nbinds++].target = v;
+                pending_src = NULL;
+                break;
             default: die("unknown option %s", argv[i - 1]);
         }
     }
-    if (!lowers || !upper || !work || !merged || !meta || i >= argc) die("usage: agent build-run -l ... -- ARGV");
+    if (!lowers || !upper || !work || !merged || !meta || i >= argc || pending_src)
+        die("usage: agent build-run -l ... [-B SRC -T TARGET]... -- ARGV");
     mkdirs(upper);
     mkdirs(work);
     mkdirs(merged);
@@ -208,6 +275,7 @@ static int build_run(int argc, char **argv) {
         die("cannot mount sysfs: %s", strerror(errno));
     snprintf(path, sizeof path, "%s/dev", merged);
     if (mount("/dev", path, NULL, MS_BIND | MS_REC, NULL) != 0) die("cannot mount /dev: %s", strerror(errno));
+    for (int k = 0; k < nbinds; k++) prepare_bind(merged, &binds[k]);
     if (unshare(CLONE_NEWPID | (no_network ? CLONE_NEWNET : 0)) != 0)
         die("cannot make a PID namespace: %s", strerror(errno));
     fflush(NULL);
@@ -219,6 +287,7 @@ static int build_run(int argc, char **argv) {
         if (errno != EINTR) die("cannot wait for the command: %s", strerror(errno));
     }
     /* the namespace's init is gone, so the kernel has killed everything it left; now nothing holds the mounts */
+    for (int k = nbinds - 1; k >= 0; k--) release_bind(&binds[k]);
     snprintf(path, sizeof path, "%s/dev", merged);
     umount2(path, MNT_DETACH);
     snprintf(path, sizeof path, "%s/sys", merged);

@@ -109,7 +109,7 @@ final class BuildVm implements AutoCloseable {
      * (see {@link #capture}); a failed one is dropped.
      */
     RunOutcome run(List<String> argv, Map<String, String> env, String user, String cwd, boolean setHome,
-                   boolean noNetwork, OutputStream stdout, OutputStream stderr) {
+                   boolean noNetwork, List<Bind> binds, OutputStream stdout, OutputStream stderr) {
         int n = next++;
         String upper = ROOT + "/l" + n;
         String meta = ROOT + "/meta" + n;
@@ -125,6 +125,9 @@ final class BuildVm implements AutoCloseable {
         if (noNetwork) {
             command.add("-N");
         }
+        for (Bind b : binds) {
+            command.addAll(List.of("-B", b.source(), "-T", b.target()));
+        }
         command.add("--");
         command.addAll(argv);
         ExecSpec spec = new ExecSpec(command, "/", env, null, false, ExecSpec.DEFAULT_ROWS, ExecSpec.DEFAULT_COLS,
@@ -132,6 +135,59 @@ final class BuildVm implements AutoCloseable {
         ExecSession session = agent.start(spec, stdout, stderr);
         ExitStatus status = session.waitFor(null);
         return new RunOutcome(status, upper, meta);
+    }
+
+    /** A guest directory bind-mounted at {@code target} in the image for one RUN (a cache mount). */
+    record Bind(String source, String target) {
+    }
+
+    /** The guest directory holding each cache mount (by key) this VM has had: reused by later steps. */
+    final Map<String, String> cacheDirectories = new java.util.HashMap<>();
+
+    /** A new guest directory for a cache mount's contents, numbered like the layer directories. */
+    String newDirectory(String kind) {
+        return ROOT + "/" + kind + next++;
+    }
+
+    /** Copies {@code entries} (paths relative to {@code dir}) into the guest at {@code dir}, made as {@code root}. */
+    void copyTree(String dir, TreeEntry root, List<PlannedEntry> entries) {
+        CopyInStream in = agent.copyIn(dir);
+        in.entry(new CopyEntry(".", EntryKind.DIR, root.mode(), root.uid(), root.gid(), 0, 0, 0, null, 0, 0));
+        byte[] buf = new byte[CopyInStream.CHUNK];
+        for (PlannedEntry p : entries) {
+            TreeEntry e = p.entry();
+            if (e.kind() == TreeEntry.Kind.OPAQUE || e.kind() == TreeEntry.Kind.WHITEOUT) {
+                continue;
+            }
+            in.entry(toCopyEntry(e));
+            sendContent(in, p, buf);
+        }
+        in.finish();
+    }
+
+    /** Copies guest directory {@code dir} out into {@code capture}. */
+    void copyOut(String dir, LayerCapture capture) {
+        agent.copyOut(dir, kind -> capture);
+    }
+
+    private static void sendContent(CopyInStream in, PlannedEntry p, byte[] buf) {
+        TreeEntry e = p.entry();
+        if (e.kind() != TreeEntry.Kind.FILE || e.size() == 0) {
+            return;
+        }
+        try (InputStream content = p.open()) {
+            long offset = 0;
+            while (offset < e.size()) {
+                int n = content.read(buf, 0, (int) Math.min(buf.length, e.size() - offset));
+                if (n < 0) {
+                    throw new IOException(e.path() + " ended early");
+                }
+                in.data(offset, buf, 0, n);
+                offset += n;
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot copy " + e.path() + " into the build VM: " + ex.getMessage(), ex);
+        }
     }
 
     /** Reads a finished step's upper directory and its metadata into a layer capture, and keeps it as a layer. */

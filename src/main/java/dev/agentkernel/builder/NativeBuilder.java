@@ -55,6 +55,7 @@ public final class NativeBuilder {
     private final BlobStore blobs;
     private final LayerStore layers;
     private final BuildCache cache;
+    private final CacheMounts cacheMounts;
     private final Map<String, BaseImage> bases = new HashMap<>();
     private NetworkOptions network = NetworkOptions.defaults();
     private final RemoteFile remote = new RemoteFile();
@@ -66,6 +67,7 @@ public final class NativeBuilder {
         this.blobs = BlobStore.of(home);
         this.layers = new LayerStore(blobs);
         this.cache = new BuildCache(home, blobs);
+        this.cacheMounts = new CacheMounts(home, blobs, layers, cache);
     }
 
     /** Builds and stores the image; returns its record. */
@@ -303,15 +305,11 @@ public final class NativeBuilder {
                 throw new DockerfileException(run.line().start(), "RUN --network=host: a build VM has no host network"
                         + " to share; use the default or none");
             }
-            if (!run.mounts().isEmpty()) {
-                throw new DockerfileException(run.line().start(), "RUN --mount=type="
-                        + run.mounts().get(0).type().name().toLowerCase(java.util.Locale.ROOT)
-                        + " is not supported by the native builder yet (no mount type is)");
-            }
+            CacheMounts.check(run.mounts(), run.line().start());
             ExecContext ctx = run.context();
             String key = BuildCache.key(chain, "run", run.createdBy(), run.network().name(), String.join("\0", run.argv()),
                     String.join("\0", ctx.env()), ctx.user(), ctx.workdir(), String.join("\0", ctx.shell()),
-                    files(run));
+                    files(run), run.mounts().toString());
             if (!request.spec().noCache()) {
                 Optional<LayerBlob> cached = cache.lookup(key);
                 if (cached.isPresent()) {
@@ -341,9 +339,13 @@ public final class NativeBuilder {
             List<String> argv = run.argv();
             vm.provide(run.files());
             StepOutput out = new StepOutput("  ", log);
-            BuildVm.RunOutcome outcome = vm.run(argv, env, ctx.user(), ctx.workdir(), setHome,
-                    run.network() == Instruction.Network.NONE, out, out);
-            out.finish();
+            BuildVm.RunOutcome outcome;
+            try (CacheMounts.Mounted mounted = cacheMounts.mount(run.mounts(), vm)) {
+                outcome = vm.run(argv, env, ctx.user(), ctx.workdir(), setHome,
+                        run.network() == Instruction.Network.NONE, mounted.binds, out, out);
+                out.finish();
+                mounted.save();
+            }
             ExitStatus status = outcome.status();
             if (status.exitCode() != 0) {
                 throw new BuildStepException(run.line().start(), run.createdBy(), status.exitCode(), out.tail());

@@ -188,6 +188,43 @@ class NativeBuildBehaviourIT {
 
     @Test
     @Order(2)
+    void cacheMountsPersistAcrossBuildsAndStayOutOfLayers() throws IOException {
+        CliRun first = build("cache-a", context("""
+                FROM $BASE
+                RUN --mount=type=cache,id=shared-dl,target=/dl echo from-first > /dl/f && echo one > /one
+                RUN --mount=type=cache,id=shared-dl,target=/dl,sharing=private ls /dl > /private-listing
+                """));
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        CliRun failing = build("cache-b", context("""
+                FROM $BASE
+                RUN --mount=type=cache,id=shared-dl,target=/other/place echo kept-though-failed > /other/place/g \
+                    && exit 4
+                """));
+        assertThat(failing.exitCode()).isEqualTo(1);
+        CliRun second = build("cache-c", context("""
+                FROM $BASE
+                RUN --mount=type=cache,id=shared-dl,target=/x cat /x/f /x/g > /seen
+                """));
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        CliRun seen = CliRun.run(home(), "run", "--image", "cache-c", "--", "cat", "/seen");
+        assertThat(seen.out()).isEqualTo("from-first\nkept-though-failed\n");
+        CliRun private_ = CliRun.run(home(), "run", "--image", "cache-a", "--", "sh", "-c",
+                "cat /private-listing; test -e /dl && echo present || echo absent");
+        assertThat(private_.out()).as("a private cache starts empty; the cache and its mount point are in no layer")
+                .isEqualTo("absent\n");
+
+        CliRun bind = build("bad", context("FROM $BASE\nRUN --mount=type=bind,target=/m true\n"));
+        assertThat(bind.exitCode()).isEqualTo(2);
+        assertThat(bind.lastErrLine()).contains("Dockerfile line 2").contains("type=bind");
+        CliRun symlinked = build("bad", context("FROM $BASE\nRUN ln -s /etc /e\n"
+                + "RUN --mount=type=cache,target=/e/c true\n"));
+        assertThat(symlinked.exitCode()).isEqualTo(1);
+        assertThat(symlinked.err()).contains("Dockerfile line 3").contains("symbolic link");
+        assertNothingLeft("bad");
+    }
+
+    @Test
+    @Order(2)
     void platformChoosesTheIndexEntry() throws IOException {
         Path ctx = context("FROM " + indexBase + "\nCOPY f.txt /\n", "f.txt", "f\n");
         for (String p : List.of("linux/amd64", "linux/arm64")) {

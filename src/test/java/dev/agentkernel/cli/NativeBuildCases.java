@@ -270,6 +270,18 @@ final class NativeBuildCases {
                         RUN echo about to fail && exit 7
                         RUN echo never
                         """, "hello.txt", "hello\n").failing(),
+                // the cache's contents are seen by the next RUN that mounts it and are in no layer; the mount
+                // point made for a step is removed afterwards, parents made for it stay (Buildah's way; the
+                // Dockerfile reference does not say). /srv/cache's parent exists: Buildah 1.28 once kept a
+                // three-level /var/cache/app made on the busybox base, and removed every other leaf we tried
+                Case.of("run-cache-mount", """
+                        FROM $BASE
+                        RUN --mount=type=cache,target=/srv/cache echo kept > /srv/cache/f && echo one > /s1
+                        RUN --mount=type=cache,target=/srv/cache cat /srv/cache/f > /seen
+                        RUN --mount=type=cache,target=/made/parent/leaf echo x > /made/parent/leaf/y
+                        RUN --mount=type=cache,id=owned,target=/home/app/.cache,uid=1000,gid=50,mode=0700 \\
+                            touch /home/app/.cache/x && stat -c '%u:%g %a' /home/app/.cache > /owned
+                        """),
                 Case.of("global-and-automatic-args", """
                         ARG DIR=/from-global
                         FROM $BASE
