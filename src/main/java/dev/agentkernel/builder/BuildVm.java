@@ -265,22 +265,7 @@ final class BuildVm implements AutoCloseable {
                 field(meta, x.getKey());
                 field(meta, java.util.HexFormat.of().formatHex(x.getValue()));
             }
-            if (e.kind() == TreeEntry.Kind.FILE && e.size() > 0) {
-                try (InputStream content = p.open()) {
-                    long offset = 0;
-                    while (offset < e.size()) {
-                        int n = content.read(buf, 0, (int) Math.min(buf.length, e.size() - offset));
-                        if (n < 0) {
-                            throw new IOException(e.path() + " ended early");
-                        }
-                        in.data(offset, buf, 0, n);
-                        offset += n;
-                    }
-                } catch (IOException ex) {
-                    throw new UncheckedIOException("cannot copy " + e.path() + " into the build VM: " + ex.getMessage(),
-                            ex);
-                }
-            }
+            sendContent(in, p, buf);
         }
         in.finish();
         if (meta.size() > 0) {
