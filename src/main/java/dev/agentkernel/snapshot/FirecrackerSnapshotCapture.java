@@ -1,17 +1,11 @@
 package dev.agentkernel.snapshot;
 
-import dev.agentkernel.errors.StoreException;
 import dev.agentkernel.errors.VmException;
-import dev.agentkernel.store.TemporaryFiles;
 import dev.agentkernel.vm.DiskCopy;
 import dev.agentkernel.vm.FirecrackerApi;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Saves a running Firecracker VM into a snapshot directory through its API, the way {@link SnapshotCapture}
@@ -35,45 +29,37 @@ public final class FirecrackerSnapshotCapture {
     }
 
     public static SnapshotHeader capture(FirecrackerApi api, Path vmDisk, Path target, HeaderMaker header) {
-        Path temp = target.resolveSibling("." + target.getFileName() + "." + TemporaryFiles.ownerTag() + ".tmp");
-        SnapshotFiles files = new SnapshotFiles(temp);
-        boolean paused = false;
-        try {
-            Files.createDirectories(temp);
-            api.pause();
-            paused = true;
-            DiskCopy.copy(vmDisk, files.rawDisk());
-            api.createSnapshot(files.state().toAbsolutePath(), files.memory().toAbsolutePath());
-            paused = false;
-            api.resume();
-            for (Path file : new Path[] {files.rawDisk(), files.state(), files.memory()}) {
-                if (!Files.isRegularFile(file)) {
-                    throw new VmException("Firecracker answered the snapshot request but wrote no " + file);
+        return StagedSnapshot.commit(target, files -> {
+            boolean paused = false;
+            try {
+                api.pause();
+                paused = true;
+                DiskCopy.copy(vmDisk, files.rawDisk());
+                api.createSnapshot(files.state().toAbsolutePath(), files.memory().toAbsolutePath());
+                paused = false;
+                api.resume();
+                for (Path file : new Path[] {files.rawDisk(), files.state(), files.memory()}) {
+                    if (!Files.isRegularFile(file)) {
+                        throw new VmException("Firecracker answered the snapshot request but wrote no " + file);
+                    }
+                    StagedSnapshot.force(file);
                 }
-                force(file);
-            }
-            SnapshotHeader made = header.make(Files.size(files.state()), Files.size(files.memory()));
-            if (!made.firecracker()) {
-                throw new IllegalArgumentException("a Firecracker snapshot's header must say monitor " + SnapshotHeader.FIRECRACKER);
-            }
-            SnapshotJson.write(files.header(), made);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
-            return made;
-        } catch (IOException e) {
-            throw new StoreException("cannot save a snapshot to " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (paused) {
-                try {
-                    api.resume();
-                } catch (VmException e) {
-                    // the first error is the one to report
+                SnapshotHeader made = header.make(Files.size(files.state()), Files.size(files.memory()));
+                if (!made.firecracker()) {
+                    throw new IllegalArgumentException("a Firecracker snapshot's header must say monitor "
+                            + SnapshotHeader.FIRECRACKER);
+                }
+                return made;
+            } finally {
+                if (paused) {
+                    try {
+                        api.resume();
+                    } catch (VmException e) {
+                        // the first error is the one to report
+                    }
                 }
             }
-            if (temp != null) {
-                SnapshotCapture.deleteTree(temp);
-            }
-        }
+        });
     }
 
     /**
@@ -83,11 +69,5 @@ public final class FirecrackerSnapshotCapture {
      */
     public static void load(FirecrackerApi api, SnapshotFiles files) {
         api.loadSnapshot(files.state().toAbsolutePath(), files.memory().toAbsolutePath());
-    }
-
-    private static void force(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
     }
 }

@@ -1,18 +1,13 @@
 package dev.agentkernel.snapshot;
 
-import dev.agentkernel.errors.StoreException;
 import dev.agentkernel.errors.VmException;
 import dev.agentkernel.process.CommandRunner;
-import dev.agentkernel.store.AtomicFiles;
-import dev.agentkernel.store.TemporaryFiles;
 import dev.agentkernel.vm.QemuControl;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongFunction;
@@ -69,47 +64,31 @@ public final class SnapshotCapture {
     /** As above; {@code extra} writes more files into the snapshot's directory before it is committed. */
     public static SnapshotHeader capture(QemuControl control, Path vmDisk, DiskSaver diskSaver, Path target,
                                          LongFunction<SnapshotHeader> header, boolean resume, Extra extra) {
-        Path temp = target.resolveSibling("." + target.getFileName() + "." + TemporaryFiles.ownerTag() + ".tmp");
-        SnapshotFiles files = new SnapshotFiles(temp);
-        boolean stopped = false;
-        try {
-            Files.createDirectories(temp);
-            control.stop();
-            stopped = true;
-            diskSaver.save(vmDisk, files.disk());
-            control.saveState(files.state());
-            if (resume) {
-                control.cont();
-                stopped = false;
-            }
-            force(files.disk());
-            force(files.state());
-            extra.write(temp);
-            SnapshotHeader made = header.apply(Files.size(files.state()));
-            SnapshotJson.write(files.header(), made);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
-            return made;
-        } catch (IOException e) {
-            throw new StoreException("cannot save a snapshot to " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (stopped && resume) {
-                try {
+        return StagedSnapshot.commit(target, files -> {
+            boolean stopped = false;
+            try {
+                control.stop();
+                stopped = true;
+                diskSaver.save(vmDisk, files.disk());
+                control.saveState(files.state());
+                if (resume) {
                     control.cont();
-                } catch (VmException e) {
-                    // the first error is the one to report; the VM's monitor is still there to retry
+                    stopped = false;
+                }
+                StagedSnapshot.force(files.disk());
+                StagedSnapshot.force(files.state());
+                extra.write(files.dir());
+                return header.apply(Files.size(files.state()));
+            } finally {
+                if (stopped && resume) {
+                    try {
+                        control.cont();
+                    } catch (VmException e) {
+                        // the first error is the one to report; the VM's monitor is still there to retry
+                    }
                 }
             }
-            if (temp != null) {
-                deleteTree(temp);
-            }
-        }
-    }
-
-    private static void force(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
+        });
     }
 
     /** The first line of {@code qemu --version}, or "unknown". */
@@ -123,13 +102,6 @@ public final class SnapshotCapture {
     }
 
     public static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(AtomicFiles::deleteQuietly);
-        } catch (IOException ignored) {
-            // best effort
-        }
+        StagedSnapshot.deleteTree(dir);
     }
 }
