@@ -381,6 +381,20 @@ final class NativeBuildCases {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /** The entry of {@code index} (the layout's index.json) named {@code ref}; the last one when several are. */
+    private static JsonNode descriptor(Path layout, ObjectNode index, String ref) {
+        JsonNode descriptor = null;
+        for (JsonNode m : index.path("manifests")) {
+            if (ref.equals(m.path("annotations").path("org.opencontainers.image.ref.name").asText())) {
+                descriptor = m;
+            }
+        }
+        if (descriptor == null) {
+            throw new IllegalStateException("no " + ref + " in " + layout);
+        }
+        return descriptor;
+    }
+
     /**
      * Adds to the OCI layout a copy of image {@code ref} whose config has {@code triggers} as ONBUILD (the config's
      * {@code OnBuild}, Docker's field, which both builders read from an OCI config too), named {@code newRef}.
@@ -388,15 +402,7 @@ final class NativeBuildCases {
     static Path withOnBuild(Path layout, String ref, String newRef, List<String> triggers) {
         try {
             ObjectNode index = (ObjectNode) JSON.readTree(layout.resolve("index.json").toFile());
-            JsonNode descriptor = null;
-            for (JsonNode m : index.path("manifests")) {
-                if (ref.equals(m.path("annotations").path("org.opencontainers.image.ref.name").asText())) {
-                    descriptor = m;
-                }
-            }
-            if (descriptor == null) {
-                throw new IllegalStateException("no " + ref + " in " + layout);
-            }
+            JsonNode descriptor = descriptor(layout, index, ref);
             ObjectNode manifest = (ObjectNode) JSON.readTree(blob(layout, descriptor.path("digest").asText()));
             ObjectNode config = (ObjectNode) JSON.readTree(blob(layout, manifest.path("config").path("digest")
                     .asText()));
@@ -424,15 +430,7 @@ final class NativeBuildCases {
     static Path withIndex(Path layout, String ref, String newRef, String platform, String other) {
         try {
             ObjectNode index = (ObjectNode) JSON.readTree(layout.resolve("index.json").toFile());
-            JsonNode descriptor = null;
-            for (JsonNode m : index.path("manifests")) {
-                if (ref.equals(m.path("annotations").path("org.opencontainers.image.ref.name").asText())) {
-                    descriptor = m;
-                }
-            }
-            if (descriptor == null) {
-                throw new IllegalStateException("no " + ref + " in " + layout);
-            }
+            JsonNode descriptor = descriptor(layout, index, ref);
             ObjectNode imageIndex = JSON.createObjectNode();
             imageIndex.put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.index.v1+json");
             ArrayNode list = imageIndex.putArray("manifests");
