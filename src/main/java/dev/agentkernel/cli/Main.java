@@ -132,7 +132,7 @@ public final class Main implements Runnable {
                 return Optional.of(command);
             }
         }
-        return Optional.empty(); // unknown: the whole tree, so picocli can suggest the nearest
+        return Optional.empty(); // unknown: the whole tree, so picocli reports it as an unmatched argument of the root
     }
 
     private static int handleParameterError(CommandLine.ParameterException e, String[] args) {
