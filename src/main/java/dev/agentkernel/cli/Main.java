@@ -41,6 +41,7 @@ public final class Main implements Runnable {
             ResumeCommand.class,
             SnapshotCommand.Fork.class,
             SnapshotCommand.class,
+            PoolCommand.class,
             RmCommand.class,
             ListCommand.class,
             InspectCommand.class,

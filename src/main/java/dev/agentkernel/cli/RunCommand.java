@@ -134,9 +134,7 @@ public final class RunCommand implements Callable<Integer> {
                         + sandbox);
             }
             if (timings) {
-                err.printf("agentkernel: create and %s %d ms, command %d ms, remove %d ms%n",
-                        made.startedFrom() != null && made.startedFrom().startsWith("snapshot")
-                                ? "restore (" + made.startedFrom() + ")" : "boot",
+                err.printf("agentkernel: create and %s %d ms, command %d ms, remove %d ms%n", startedHow(made),
                         Duration.between(t0, t1).toMillis(), Duration.between(t1, t2).toMillis(),
                         Duration.between(t2, Instant.now()).toMillis());
             }
@@ -154,6 +152,15 @@ public final class RunCommand implements Callable<Integer> {
                 CommandRunner.removeShutdownHook(cleanup);
             }
         }
+    }
+
+    /** How the timings name the start: a boot, a restore of which snapshot, or a sandbox taken from a pool. */
+    private static String startedHow(dev.agentkernel.sandbox.SandboxInfo made) {
+        String from = made.startedFrom();
+        if (from != null && from.startsWith("snapshot")) {
+            return "restore (" + from + ")";
+        }
+        return from != null && from.startsWith("pool") ? "take from the " + from : "boot";
     }
 
     static Map<String, String> parseEnv(List<String> pairs) {

@@ -62,11 +62,10 @@ public final class Networking {
      */
     public static NetworkPlan plan(NetworkOptions options, Path sandboxDir) {
         NetworkOptions chosen = reservePorts(options);
-        String hostname = chosen.hostname();
         Path log = sandboxDir.resolve(LOG_FILE);
         return switch (chosen.mode()) {
-            case NONE -> new NetworkPlan(NetworkMode.NONE, Map.of(), List.of(),
-                    AgentRequest.NetConfig.loopbackOnly(hostname), List.of(), log, null);
+            case NONE -> new NetworkPlan(NetworkMode.NONE, Map.of(), List.of(), guestConfig(chosen), List.of(), log,
+                    null);
             case DEFAULT -> natPlan(chosen, sandboxDir, log);
             case ALLOWLIST -> allowlistPlan(chosen, sandboxDir, log);
         };
@@ -86,19 +85,38 @@ public final class Networking {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("LD_PRELOAD", library.toString());
         env.put("AGENTKERNEL_NET_POLICY", options.noHostAccess() ? "host" : "loopback");
-        env.put("AGENTKERNEL_NET_POLICY_MARK", mark.toString());
-        env.put("AGENTKERNEL_NET_POLICY_LOG", log.toString());
-        List<String> dns = options.dns().isEmpty() ? HostResolvers.usable() : options.dns();
-        AgentRequest.NetConfig guest = new AgentRequest.NetConfig(SlirpNetwork.GUEST, SlirpNetwork.PREFIX,
-                SlirpNetwork.GATEWAY, SlirpNetwork.MTU, dns, options.hostname(), List.of());
-        return new NetworkPlan(NetworkMode.DEFAULT, env, SlirpNetwork.qemuArguments(options.publish(), null), guest,
-                options.publish(), log, mark);
+        // relative to the monitor's working directory, the sandbox directory: they stay right when a pooled
+        // sandbox's directory is renamed to its new name under the running monitor
+        env.put("AGENTKERNEL_NET_POLICY_MARK", POLICY_MARK);
+        env.put("AGENTKERNEL_NET_POLICY_LOG", LOG_FILE);
+        return new NetworkPlan(NetworkMode.DEFAULT, env, SlirpNetwork.qemuArguments(options.publish(), null),
+                guestConfig(options), options.publish(), log, mark);
+    }
+
+    /**
+     * What the guest's agent is told about its network in these options (address, routes, resolvers, hostname,
+     * hosts entries); no side effect, so it serves a running sandbox too (a pooled one taking its new name).
+     */
+    public static AgentRequest.NetConfig guestConfig(NetworkOptions options) {
+        return switch (options.mode()) {
+            case NONE -> AgentRequest.NetConfig.loopbackOnly(options.hostname());
+            case DEFAULT -> new AgentRequest.NetConfig(SlirpNetwork.GUEST, SlirpNetwork.PREFIX, SlirpNetwork.GATEWAY,
+                    SlirpNetwork.MTU, options.dns().isEmpty() ? HostResolvers.usable() : options.dns(),
+                    options.hostname(), List.of());
+            case ALLOWLIST -> new AgentRequest.NetConfig(SlirpNetwork.GUEST, SlirpNetwork.PREFIX,
+                    SlirpNetwork.GATEWAY, SlirpNetwork.MTU, List.of(), options.hostname(), allowlistHosts(options));
+        };
     }
 
     private static NetworkPlan allowlistPlan(NetworkOptions options, Path dir, Path log) {
         SlirpNetwork.Proxy proxy = new SlirpNetwork.Proxy(NetworkTools.proxy(dir), log, dir.resolve(PROXY_SLOTS),
                 options.allowHosts(), options.dns());
-        // exact names resolve to the proxy in the guest, so tools that ignore proxy variables reach them by SNI/Host
+        return new NetworkPlan(NetworkMode.ALLOWLIST, Map.of(), SlirpNetwork.qemuArguments(options.publish(), proxy),
+                guestConfig(options), options.publish(), log, null);
+    }
+
+    /** Exact names resolve to the proxy in the guest, so tools that ignore proxy variables reach them by SNI/Host. */
+    private static List<AgentRequest.HostsEntry> allowlistHosts(NetworkOptions options) {
         List<String> names = new ArrayList<>();
         for (HostPattern p : options.allowHosts()) {
             if (!p.isWildcard() && !p.isAddress()) {
@@ -112,10 +130,7 @@ public final class Networking {
         if (hosts.size() > 64) {
             throw new UserInputException("at most 1024 --allow-host names (wildcards count as none)");
         }
-        AgentRequest.NetConfig guest = new AgentRequest.NetConfig(SlirpNetwork.GUEST, SlirpNetwork.PREFIX,
-                SlirpNetwork.GATEWAY, SlirpNetwork.MTU, List.of(), options.hostname(), hosts);
-        return new NetworkPlan(NetworkMode.ALLOWLIST, Map.of(), SlirpNetwork.qemuArguments(options.publish(), proxy),
-                guest, options.publish(), log, null);
+        return hosts;
     }
 
     /**

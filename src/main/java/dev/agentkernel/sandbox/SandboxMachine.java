@@ -282,6 +282,19 @@ final class SandboxMachine {
         }
     }
 
+    /**
+     * Gives a running sandbox taken from a pool what is its own now that it has its name: the guest's generator
+     * reseeded again with fresh host entropy, the host's clock, and its network configuration with its hostname
+     * (net_config sets the address, routes and files again, which changes nothing else).
+     */
+    void adopt(SandboxRecord record, SandboxDirectory dir) {
+        NetworkOptions options = record.network().withHostname(SandboxHostname.of(record.name()));
+        try (AgentClient client = SandboxExec.client(dir, AGENT_ANSWER)) {
+            configure(client, true);
+            client.configureNetwork(Networking.guestConfig(options));
+        }
+    }
+
     /** Whether the agent knows configure (an empty one changes nothing); restoring is only safe when it does. */
     private static boolean takesConfigure(AgentClient client) {
         try {

@@ -46,12 +46,19 @@ public final class SandboxService {
     private final SandboxStore store;
     private final SandboxMachine machine;
     private final RootfsPins pins;
+    private final SandboxPool pool;
 
     public SandboxService(AgentkernelHome home, Map<String, String> env) {
         this.home = home;
         this.store = new SandboxStore(home);
         this.machine = new SandboxMachine(home, env);
         this.pins = new RootfsPins(home);
+        this.pool = new SandboxPool(this, new PoolRefill(home));
+    }
+
+    /** The warm pools whose sandboxes {@link #create} takes when one serves the request. */
+    public SandboxPool pool() {
+        return pool;
     }
 
     public SandboxStore store() {
@@ -95,6 +102,12 @@ public final class SandboxService {
                     : new RootfsConverter(home).convert(SourceSpec.parse(request.image()), RootfsOptions.defaults(),
                             listener);
             SandboxRecord record = rootfs != null ? draft.withImage(rootfs) : draft.withRootfsFile(request.rootfsFile());
+            if (request.start() && snapshots) {
+                Optional<SandboxInfo> pooled = fromPool(record, name, listener);
+                if (pooled.isPresent()) {
+                    return pooled.get();
+                }
+            }
             SandboxDirectory dir = store.createDirectory(name);
             try {
                 if (rootfs != null) {
@@ -112,6 +125,30 @@ public final class SandboxService {
                 throw e;
             }
             return info(record, dir);
+        }
+    }
+
+    /**
+     * The sandbox as a pooled one taken for it, when a pool serves the record; empty (and nothing left behind)
+     * when none does or the one taken could not be given its settings.
+     */
+    private Optional<SandboxInfo> fromPool(SandboxRecord record, SandboxName name, ConversionListener listener) {
+        Optional<SandboxDirectory> claimed = pool.claim(record, name);
+        if (claimed.isEmpty()) {
+            return Optional.empty();
+        }
+        SandboxDirectory dir = claimed.get();
+        try {
+            store.write(record);
+            machine.adopt(record, dir);
+            monitor(dir).ifPresent(m -> SandboxJson.write(dir.monitor(), m.withStartedFrom(
+                    MonitorRecord.POOL + " (" + m.startedFrom() + ")")));
+            return Optional.of(info(record, dir));
+        } catch (RuntimeException e) {
+            discard(name, dir, record);
+            listener.warning("the sandbox taken from the pool could not be given its settings ("
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("?") + "); starting a new one");
+            return Optional.empty();
         }
     }
 

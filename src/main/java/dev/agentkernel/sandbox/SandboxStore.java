@@ -73,7 +73,7 @@ public final class SandboxStore {
     /** Makes the (new) directory of {@code name}; the caller holds its lock and has checked it is free. */
     public SandboxDirectory createDirectory(SandboxName name) {
         SandboxDirectory dir = directory(name);
-        if (dir.path().resolve("agent-15.sock").toString().length() > MAX_SOCKET_PATH) {
+        if (!hasSocketRoom(dir)) {
             throw new UserInputException("the data directory " + home.root() + " is too deep for Unix sockets ("
                     + MAX_SOCKET_PATH + " bytes at most): set AGENTKERNEL_HOME to a shorter path");
         }
@@ -84,6 +84,11 @@ public final class SandboxStore {
         } catch (IOException e) {
             throw new StoreException("cannot create the sandbox directory " + dir.path() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether the longest socket path in {@code dir} fits the kernel's limit for Unix sockets. */
+    static boolean hasSocketRoom(SandboxDirectory dir) {
+        return dir.path().resolve("agent-15.sock").toString().length() <= MAX_SOCKET_PATH;
     }
 
     /** The names of every sandbox with a record, sorted. */

@@ -105,6 +105,13 @@ public final class VmFixtures {
             dev.agentkernel.sandbox.SandboxService service =
                     new dev.agentkernel.sandbox.SandboxService(AgentkernelHome.at(home), System.getenv());
             service.list(); // sweeps one-shot sandboxes whose owner is gone
+            for (var pool : service.pool().list()) {
+                try {
+                    service.pool().remove(pool.id()); // waits for a fill in the background
+                } catch (RuntimeException e) {
+                    // its monitors are killed below by PID
+                }
+            }
             for (dev.agentkernel.sandbox.SandboxName name : service.store().names()) {
                 try {
                     service.remove(name, true);
