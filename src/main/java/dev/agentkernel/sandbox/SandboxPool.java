@@ -206,6 +206,11 @@ public final class SandboxPool {
         return Optional.empty();
     }
 
+    /** Whether some pool may serve a sandbox with this network (cheap: no record is read). */
+    boolean mightServe(NetworkOptions network) {
+        return pooled(network) && !ids().isEmpty();
+    }
+
     /** Renames the member to the sandbox's directory with its pin, under the rootfs's lock (so no prune sees it unpinned). */
     private boolean moveInto(String id, Path member, SandboxDirectory target, String rootfsKey, SandboxName name) {
         try (FileLocks.Held lock = new RootfsCache(service.home()).lock(rootfsKey)) {

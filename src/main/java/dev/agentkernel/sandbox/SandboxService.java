@@ -91,8 +91,10 @@ public final class SandboxService {
                 request.cpus(), request.env(), request.workdir(), request.labels(), now.toString(),
                 expiry(now, request.ttl()), request.start() ? SandboxRecord.RUNNING : SandboxRecord.STOPPED,
                 request.owner(), request.description(), network);
-        // a missing monitor or kernel fails before anything is written
-        Backend backend = machine.check(draft.withRootfsForCheck());
+        // a missing monitor or kernel fails before anything is written or converted, unless a pool may serve the
+        // request (its sandboxes run on this monitor and kernel already): then it is checked only if none does
+        boolean poolFirst = request.start() && snapshots && request.rootfsFile() == null && pool.mightServe(network);
+        Backend backend = poolFirst ? null : machine.check(draft.withRootfsForCheck());
         sweepOrphans();
         try (FileLocks.Held lock = store.lock(name)) {
             if (store.exists(name)) {
@@ -102,11 +104,12 @@ public final class SandboxService {
                     : new RootfsConverter(home).convert(SourceSpec.parse(request.image()), RootfsOptions.defaults(),
                             listener);
             SandboxRecord record = rootfs != null ? draft.withImage(rootfs) : draft.withRootfsFile(request.rootfsFile());
-            if (request.start() && snapshots) {
+            if (poolFirst) {
                 Optional<SandboxInfo> pooled = fromPool(record, name, listener);
                 if (pooled.isPresent()) {
                     return pooled.get();
                 }
+                backend = machine.check(record);
             }
             SandboxDirectory dir = store.createDirectory(name);
             try {

@@ -89,6 +89,10 @@ class WarmPoolTest {
         assertThat(member).as("the member's directory became the sandbox's").doesNotExist();
         assertThat(CliRun.shell(home, "alpha", "hostname; echo $GREETING; ip route | grep -c default"))
                 .isEqualTo("alpha\nhello\n1\n");
+        // the network policy's log follows the renamed directory (QEMU writes it relative to its working directory)
+        CliRun.run(home, "exec", "alpha", "--", "nc", "-w", "2", "10.0.2.2", "9");
+        assertThat(Files.readString(home.resolve("sandboxes/alpha/network.log")))
+                .contains("refused a connection to 127.0.0.1 port 9");
 
         // its replacement is started in the background
         List<Path> refilled = awaitReadyMembers(pool.get("id").asText(), 1);

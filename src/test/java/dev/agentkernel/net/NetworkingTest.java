@@ -37,8 +37,9 @@ class NetworkingTest {
         assertThat(plan.monitorEnvironment()).containsOnly(
                 java.util.Map.entry("LD_PRELOAD", dir.resolve("libagentkernel-netpolicy.so").toString()),
                 java.util.Map.entry("AGENTKERNEL_NET_POLICY", "host"),
-                java.util.Map.entry("AGENTKERNEL_NET_POLICY_MARK", dir.resolve("netpolicy.loaded").toString()),
-                java.util.Map.entry("AGENTKERNEL_NET_POLICY_LOG", dir.resolve("network.log").toString()));
+                // relative to QEMU's working directory, the sandbox's, so a pooled sandbox's renamed directory keeps its log
+                java.util.Map.entry("AGENTKERNEL_NET_POLICY_MARK", "netpolicy.loaded"),
+                java.util.Map.entry("AGENTKERNEL_NET_POLICY_LOG", "network.log"));
         assertThat(Files.isExecutable(dir.resolve("libagentkernel-netpolicy.so"))).isTrue();
         assertThat(plan.applyTo(List.of("qemu")).subList(0, 2)).containsExactly("qemu", "-netdev");
         assertThat(plan.guest().address()).isEqualTo("10.0.2.15");
