@@ -121,10 +121,11 @@ int main(int argc, char **argv) {
         while (conn_has_dying_sessions()) conn_idle(100);
         return 0;
     }
-    if (argc > 1 && (strcmp(argv[1], "build-run") == 0 || strcmp(argv[1], "build-xattrs") == 0))
+    if (argc > 1 && (strcmp(argv[1], "build-run") == 0 || strcmp(argv[1], "build-xattrs") == 0
+                     || strcmp(argv[1], "build-mount") == 0))
         return buildstep_main(argc, argv);
     if (argc > 1) {
-        fprintf(stderr, "usage: agent [--stdio | build-run ... | build-xattrs DIR META]\n");
+        fprintf(stderr, "usage: agent [--stdio | build-run ... | build-xattrs DIR META | build-mount LABEL DIR]\n");
         return 2;
     }
     state_mount_run();

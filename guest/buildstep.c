@@ -19,6 +19,12 @@
  *   agent build-xattrs DIR META
  *     The inverse for a layer materialized by copy_in: sets what META lists on DIR's entries.
  *
+ *   agent build-mount LABEL DIR
+ *     Mounts the one block device (other than the root's) holding an ext4 file system labelled LABEL at DIR
+ *     (made 0700): the build VM's scratch disk, where the layer directories live, since the 6.1 kernel's
+ *     tmpfs has no user.* xattrs and ext4 has user and trusted ones. Found by label, not device name, because
+ *     the device order is the monitor's business. Exits 0 when mounted (or when DIR already is that device).
+ *
  * META is a sequence of NUL-terminated fields: "O", PATH (an opaque directory) or "X", PATH, NAME, HEXVALUE;
  * PATH is relative to UPPER ("." for itself). The overlay is mounted without redirect_dir, index and metacopy,
  * so the upper directory holds only whole files, whiteouts (0:0 character devices) and opaque markers.
@@ -37,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -305,6 +312,60 @@ static int build_run(int argc, char **argv) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : SETUP_FAILED;
 }
 
+/* ---- build-mount ---- */
+
+#define EXT4_MAGIC 0xEF53
+#define MAX_DEVICES 64
+
+/* Whether /dev/NAME holds an ext4 superblock labelled LABEL; sets *rdev to the device's number. */
+static int has_label(const char *name, const char *label, dev_t *rdev) {
+    char path[300];
+    snprintf(path, sizeof path, "/dev/%s", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    unsigned char sb[1024];
+    struct stat st;
+    int found = fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && pread(fd, sb, sizeof sb, 1024) == (ssize_t)sizeof sb
+                && (sb[56] | sb[57] << 8) == EXT4_MAGIC && strnlen((char *)sb + 120, 16) == strlen(label)
+                && memcmp(sb + 120, label, strlen(label)) == 0;
+    if (found) {
+        *rdev = st.st_rdev;
+        ioctl(fd, BLKFLSBUF, 0); /* nothing the kernel read of it at boot is trusted to be current */
+    }
+    close(fd);
+    return found;
+}
+
+static int build_mount(const char *label, const char *dir) {
+    if (strlen(label) == 0 || strlen(label) > 16) die("bad volume label %s", label);
+    struct stat root;
+    if (stat("/", &root) != 0) die("cannot stat /: %s", strerror(errno));
+    DIR *d = opendir("/sys/block");
+    if (!d) die("cannot list /sys/block: %s", strerror(errno));
+    char device[300] = "";
+    dev_t rdev = 0;
+    int seen = 0, matches = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && seen < MAX_DEVICES) {
+        if (e->d_name[0] == '.' || strlen(e->d_name) > 64) continue;
+        seen++;
+        dev_t r;
+        if (!has_label(e->d_name, label, &r) || r == root.st_dev) continue;
+        matches++;
+        snprintf(device, sizeof device, "/dev/%s", e->d_name);
+        rdev = r;
+    }
+    closedir(d);
+    if (matches != 1) die("%s block devices labelled %s (one is needed)", matches ? "several" : "no", label);
+    mkdirs(dir);
+    struct stat st;
+    if (stat(dir, &st) == 0 && st.st_dev == rdev) return 0; /* mounted already */
+    if (mount(device, dir, "ext4", MS_NOATIME, "") != 0)
+        die("cannot mount %s at %s: %s", device, dir, strerror(errno));
+    if (chmod(dir, 0700) != 0) die("cannot chmod %s: %s", dir, strerror(errno));
+    return 0;
+}
+
 /* ---- build-xattrs ---- */
 
 static int unhex(int c) {
@@ -356,6 +417,11 @@ static int build_xattrs(const char *dir, const char *meta) {
 
 int buildstep_main(int argc, char **argv) {
     if (strcmp(argv[1], "build-run") == 0) return build_run(argc, argv);
+    if (strcmp(argv[1], "build-mount") == 0) {
+        if (argc == 4) return build_mount(argv[2], argv[3]);
+        fprintf(stderr, "usage: agent build-mount LABEL DIR\n");
+        return 2;
+    }
     if (argc == 4) return build_xattrs(argv[2], argv[3]);
     fprintf(stderr, "usage: agent build-xattrs DIR META\n");
     return 2;

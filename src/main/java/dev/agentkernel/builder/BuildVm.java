@@ -14,6 +14,7 @@ import dev.agentkernel.process.ProcessIdentity;
 import dev.agentkernel.rootfs.ConversionListener;
 import dev.agentkernel.sandbox.CreateRequest;
 import dev.agentkernel.sandbox.SandboxName;
+import dev.agentkernel.sandbox.ScratchDisk;
 import dev.agentkernel.sandbox.SandboxService;
 
 import java.io.ByteArrayOutputStream;
@@ -32,13 +33,17 @@ import java.util.UUID;
  * The microVM a stage's RUN steps execute in: a one-shot sandbox booted once from the stage's first base image
  * (whose root file system is the bottom layer of every step's overlay), owned by this process so that a killed
  * build leaves nothing behind for long (the next command's sweep removes it, and a shutdown hook does on a
- * signal). Every layer above the base is a directory on the guest's {@code /run} tmpfs: those RUN made are their
- * overlay upper directories, the others (COPY, cached steps, an earlier stage's) are copied in.
+ * signal). Every layer above the base is a directory on the VM's scratch disk (an empty ext4 drive of its own,
+ * mounted at {@link #ROOT}; ext4 has the user.* and trusted.* xattrs that the guest kernel's tmpfs lacks or an
+ * overlay needs): those RUN made are their overlay upper directories, the others (COPY, cached steps, an earlier
+ * stage's) are copied in. The scratch disk is sparse and goes with the sandbox.
  */
 final class BuildVm implements AutoCloseable {
     static final String AGENT = "/usr/bin/agent";
     private static final String ROOT = "/run/agentkernel-build";
     private static final int MEMORY_MB = 2048;
+    /** The scratch disk's size: what a stage's layers may take in all (sparse: the host's disk holds what is written). */
+    static final long SCRATCH_BYTES = 32L << 30;
 
     private final SandboxService sandboxes;
     private final SandboxName name;
@@ -63,11 +68,10 @@ final class BuildVm implements AutoCloseable {
         try {
             sandboxes.create(new CreateRequest(name, bootSource, MEMORY_MB, 2, Map.of(), null,
                     Map.of("agentkernel.build", "true"), null, true, null, null, null, vm.owner, null)
-                    .withNetwork(network), listener);
+                    .withNetwork(network).withScratchDisk(SCRATCH_BYTES), listener);
             vm.agent = new AgentPorts(sandboxes.store().directory(name).path()).open();
-            CopyInStream root = vm.agent.copyIn(ROOT); // the layers' directory on the guest's /run tmpfs
-            root.entry(new CopyEntry(".", EntryKind.DIR, 0700, 0, 0, 0, 0, 0, null, 0, 0));
-            root.finish();
+            vm.helper(List.of(AGENT, "build-mount", ScratchDisk.LABEL, ROOT), Duration.ofMinutes(1),
+                    "cannot mount the build VM's scratch disk");
             return vm;
         } catch (RuntimeException e) {
             vm.close();
@@ -275,15 +279,20 @@ final class BuildVm implements AutoCloseable {
             m.entry(new CopyEntry(".", EntryKind.FILE, 0600, 0, 0, 0, 0, bytes.length, null, 0, 0));
             m.data(0, bytes, 0, bytes.length);
             m.finish();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            ExitStatus s = agent.start(ExecSpec.of(List.of(AGENT, "build-xattrs", dir, metaPath)), err, err)
-                    .waitFor(Duration.ofMinutes(5));
-            if (s.exitCode() != 0) {
-                throw new VmException("cannot set the extended attributes of a layer in the build VM: "
-                        + err.toString(StandardCharsets.UTF_8).strip());
-            }
+            helper(List.of(AGENT, "build-xattrs", dir, metaPath), Duration.ofMinutes(5),
+                    "cannot set the extended attributes of a layer in the build VM");
         }
         layerDirs.add(dir);
+    }
+
+    /** Runs one of the agent's build helpers; a failure is an error with the last lines it wrote (bounded). */
+    private void helper(List<String> argv, Duration timeout, String failure) {
+        StepOutput out = new StepOutput("", line -> { });
+        ExitStatus s = agent.start(ExecSpec.of(argv), out, out).waitFor(timeout);
+        out.finish();
+        if (s.exitCode() != 0) {
+            throw new VmException(failure + ": " + String.join("\n", out.tail()).strip());
+        }
     }
 
     private static CopyEntry toCopyEntry(TreeEntry e) {

@@ -16,11 +16,13 @@ import java.util.Map;
  * @param owner    the process that removes it when done (a one-shot {@code run}); null for a persistent one
  * @param description free text kept in its record (null: none)
  * @param network  its network (null: the default, outbound NAT)
+ * @param scratchDiskBytes the size of an empty ext4 scratch disk to attach as a second drive (0: none)
  */
 public record CreateRequest(SandboxName name, String image, int memoryMb, int cpus, Map<String, String> env,
                             String workdir, Map<String, String> labels, Duration ttl, boolean start,
                             String backend, String kernel, String accelerator, ProcessIdentity owner,
-                            java.nio.file.Path rootfsFile, String description, NetworkOptions network) {
+                            java.nio.file.Path rootfsFile, String description, NetworkOptions network,
+                            long scratchDiskBytes) {
     public CreateRequest {
         if ((image == null) == (rootfsFile == null)) {
             throw new IllegalArgumentException("a sandbox is made from an image or from a rootfs file");
@@ -28,6 +30,18 @@ public record CreateRequest(SandboxName name, String image, int memoryMb, int cp
         env = env == null ? Map.of() : Map.copyOf(env);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         network = network == null ? NetworkOptions.defaults() : network;
+        if (scratchDiskBytes != 0) {
+            ScratchDisk.checkSize(scratchDiskBytes);
+        }
+    }
+
+    /** A request without a scratch disk. */
+    public CreateRequest(SandboxName name, String image, int memoryMb, int cpus, Map<String, String> env,
+                         String workdir, Map<String, String> labels, Duration ttl, boolean start, String backend,
+                         String kernel, String accelerator, ProcessIdentity owner, java.nio.file.Path rootfsFile,
+                         String description, NetworkOptions network) {
+        this(name, image, memoryMb, cpus, env, workdir, labels, ttl, start, backend, kernel, accelerator, owner,
+                rootfsFile, description, network, 0);
     }
 
     /** A request with the default network. */
@@ -42,7 +56,13 @@ public record CreateRequest(SandboxName name, String image, int memoryMb, int cp
     /** The same request with this network. */
     public CreateRequest withNetwork(NetworkOptions options) {
         return new CreateRequest(name, image, memoryMb, cpus, env, workdir, labels, ttl, start, backend, kernel,
-                accelerator, owner, rootfsFile, description, options);
+                accelerator, owner, rootfsFile, description, options, scratchDiskBytes);
+    }
+
+    /** The same request with an empty scratch disk of {@code bytes} as a second drive. */
+    public CreateRequest withScratchDisk(long bytes) {
+        return new CreateRequest(name, image, memoryMb, cpus, env, workdir, labels, ttl, start, backend, kernel,
+                accelerator, owner, rootfsFile, description, network, bytes);
     }
 
     /** A request without a description. */

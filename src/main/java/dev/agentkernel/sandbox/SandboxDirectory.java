@@ -26,6 +26,11 @@ public record SandboxDirectory(Path path) {
         return path.resolve("disk.raw");
     }
 
+    /** Its scratch disk, when its record asks for one ({@link ScratchDisk}). */
+    public Path scratchDisk() {
+        return path.resolve("scratch.ext4");
+    }
+
     /** The backend this sandbox's disk was made for (QEMU when it has none yet). */
     public Backend diskBackend() {
         return Files.exists(rawDisk()) ? Backend.FIRECRACKER : Backend.QEMU;

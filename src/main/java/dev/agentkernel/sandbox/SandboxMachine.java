@@ -121,8 +121,10 @@ final class SandboxMachine {
     MonitorRecord startNew(SandboxRecord record, SandboxDirectory dir, Backend backend, Duration bootTimeout,
                            boolean snapshots, Consumer<String> notes) {
         Prepared p = prepare(record, dir, backend, bootTimeout);
-        // published ports are not in the fingerprint: the restore's command line gives the VM its own hostfwds
-        if (!snapshots || record.rootfsKey() == null) {
+        // published ports are not in the fingerprint: the restore's command line gives the VM its own hostfwds.
+        // Firecracker's fingerprint (its configuration) lacks a scratch drive's size, so such a VM boots.
+        boolean scratchOnFirecracker = record.scratchDiskBytes() != null && backend == Backend.FIRECRACKER;
+        if (!snapshots || record.rootfsKey() == null || scratchOnFirecracker) {
             SandboxDisk.create(Path.of(record.rootfs()), dir, backend);
             return await(p, launch(p, p.argv(), dir, MonitorRecord.BOOT), record, dir, bootTimeout, BOOT_PORT, false);
         }
@@ -209,6 +211,7 @@ final class SandboxMachine {
             AtomicFiles.deleteQuietly(dir.monitor());
             AtomicFiles.deleteQuietly(dir.disk());
             AtomicFiles.deleteQuietly(dir.rawDisk());
+            AtomicFiles.deleteQuietly(dir.scratchDisk());
             AtomicFiles.deleteQuietly(dir.lastExit());
             notes.accept("restoring from the snapshot " + files.dir() + " failed ("
                     + e.getMessage().lines().findFirst().orElse("?") + "); booting instead");
@@ -314,7 +317,8 @@ final class SandboxMachine {
         NetworkPlan network = Networking.plan(network(record, launch), dir.path()); // a taken port fails here
         VmSpec spec = new VmSpec(launch.kernel(), launch.backend() == Backend.FIRECRACKER ? dir.rawDisk() : dir.disk(),
                 launch.backend() == Backend.FIRECRACKER ? VmSpec.DiskFormat.RAW : VmSpec.DiskFormat.QCOW2, record.memoryMb(),
-                record.cpus(), dir.path(), AgentPortLayout.PORTS);
+                record.cpus(), dir.path(), AgentPortLayout.PORTS, record.scratchDiskBytes() == null ? null
+                        : new VmSpec.ScratchDrive(dir.scratchDisk(), record.scratchDiskBytes()));
         return new Prepared(record, launch, spec, network, network.applyTo(launch.monitor().command(spec)), bootTimeout);
     }
 
@@ -322,6 +326,9 @@ final class SandboxMachine {
     private MonitorRecord launch(Prepared p, List<String> monitorArgv, SandboxDirectory dir, String startedFrom) {
         rotateConsole(dir);
         AtomicFiles.deleteQuietly(dir.lastExit());
+        if (p.spec().scratch() != null && !Files.exists(dir.scratchDisk())) {
+            ScratchDisk.create(dir.scratchDisk(), p.spec().scratch().bytes()); // kept across a stop, like the disk
+        }
         List<String> argv = new ArrayList<>(List.of("setsid"));
         argv.addAll(monitorArgv);
         Process process;
@@ -375,6 +382,7 @@ final class SandboxMachine {
             throw new UserInputException("sandbox '" + record.name() + "' runs a VM that cannot be snapshotted (a"
                     + " QEMU VM started by this agentkernel can): restart it first");
         }
+        refuseScratch(record, "snapshotted");
         MachineFingerprint fingerprint = MachineFingerprint.read(machineFile(dir));
         String version = SnapshotCapture.qemuVersion(Path.of(fingerprint.monitor().path()));
         try (QemuControl control = QemuControl.open(dir.path().resolve("qmp.sock"), Duration.ofSeconds(10))) {
@@ -396,6 +404,7 @@ final class SandboxMachine {
             throw new UserInputException("sandbox '" + source.name() + "' runs a VM that cannot be forked (a"
                     + " QEMU VM started by this agentkernel can): restart it first");
         }
+        refuseScratch(source, "forked");
         Prepared p = prepare(copy, dir, Backend.QEMU, SandboxOptions.DEFAULT_BOOT_TIMEOUT);
         java.util.Optional<String> mismatch = fingerprint(p, dir).mismatch(MachineFingerprint.read(machineFile(sourceDir)));
         if (mismatch.isPresent()) {
@@ -431,7 +440,15 @@ final class SandboxMachine {
         return await(p, monitor, copy, dir, RESTORE_TIMEOUT, RESTORE_PORT, true);
     }
 
-    /** Waits (bounded) until the new monitor listens on the socket it takes the state on (or its API socket). */
+    /** A saved state holds the root disk only; a scratch disk's contents would be lost under the guest. */
+    private static void refuseScratch(SandboxRecord record, String what) {
+        if (record.scratchDiskBytes() != null) {
+            throw new UserInputException("sandbox '" + record.name() + "' has a scratch disk (a build VM), which a"
+                    + " snapshot does not hold: it cannot be " + what);
+        }
+    }
+
+        /** Waits (bounded) until the new monitor listens on the socket it takes the state on (or its API socket). */
     private static void awaitSocket(SandboxDirectory dir, ProcessIdentity monitor, Path socket) {
         Instant deadline = Instant.now().plusSeconds(20);
         while (!Files.exists(socket)) {

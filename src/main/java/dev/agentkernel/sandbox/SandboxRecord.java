@@ -28,6 +28,8 @@ import java.util.TreeMap;
  * @param description  free text its creator gave it (the HTTP API's {@code description}); null: none
  * @param network      its network (mode, allowlist, published ports with their chosen host ports, resolvers); a
  *                     record written before networking existed has none, and its sandbox keeps having none
+ * @param scratchDiskBytes the size of its second drive, an empty ext4 scratch disk made for it (see
+ *                     {@link ScratchDisk}); null: it has none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -52,7 +54,8 @@ public record SandboxRecord(
         @JsonProperty("desired") String desired,
         @JsonProperty("owner") ProcessIdentity owner,
         @JsonProperty("description") String description,
-        @JsonProperty("network") NetworkOptions network) {
+        @JsonProperty("network") NetworkOptions network,
+        @JsonProperty("scratchDiskBytes") Long scratchDiskBytes) {
 
     public static final String RUNNING = "running";
     public static final String STOPPED = "stopped";
@@ -65,6 +68,19 @@ public record SandboxRecord(
         labels = labels == null ? Map.of() : new TreeMap<>(labels);
         desired = desired == null ? STOPPED : desired;
         network = network == null ? NetworkOptions.none() : network;
+        if (scratchDiskBytes != null) {
+            ScratchDisk.checkSize(scratchDiskBytes);
+        }
+    }
+
+    /** A record without a scratch disk. */
+    public SandboxRecord(String name, String uuid, String image, String imageDigest, String rootfs, String rootfsKey,
+                         ImageRunConfig config, String backend, String kernel, String accelerator, int memoryMb,
+                         int cpus, Map<String, String> env, String workdir, Map<String, String> labels,
+                         String createdAt, String expiresAt, String desired, ProcessIdentity owner, String description,
+                         NetworkOptions network) {
+        this(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel, accelerator, memoryMb, cpus,
+                env, workdir, labels, createdAt, expiresAt, desired, owner, description, network, null);
     }
 
     /** A record without a description. */
@@ -78,19 +94,19 @@ public record SandboxRecord(
 
     public SandboxRecord withDesired(String state) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, state, owner, description, network);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, state, owner, description, network, scratchDiskBytes);
     }
 
     public SandboxRecord withExpiresAt(String when) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, when, desired, owner, description, network);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, when, desired, owner, description, network, scratchDiskBytes);
     }
 
     /** The record with what the converted image says: its digest, the cached rootfs and how it runs. */
     public SandboxRecord withImage(dev.agentkernel.rootfs.RootfsResult rootfs) {
         return new SandboxRecord(name, uuid, image, rootfs.imageDigest().toString(), rootfs.path().toString(),
                 rootfs.cacheKey(), rootfs.runConfig(), backend, kernel, accelerator, memoryMb, cpus, env, workdir,
-                labels, createdAt, expiresAt, desired, owner, description, network);
+                labels, createdAt, expiresAt, desired, owner, description, network, scratchDiskBytes);
     }
 
     /** The record of a sandbox made from a rootfs file rather than an image: no digest, no pin, no run config. */
@@ -100,7 +116,7 @@ public record SandboxRecord(
         }
         return new SandboxRecord(name, uuid, "rootfs:" + file.toAbsolutePath(), null, file.toAbsolutePath().toString(),
                 null, ImageRunConfig.NONE, backend, kernel, accelerator, memoryMb, cpus, env, workdir, labels,
-                createdAt, expiresAt, desired, owner, description, network);
+                createdAt, expiresAt, desired, owner, description, network, scratchDiskBytes);
     }
 
     /** For checking the monitor and kernel before there is a rootfs (the check never opens it). */
@@ -113,14 +129,14 @@ public record SandboxRecord(
     public SandboxRecord withAnnotations(Map<String, String> newLabels, String newDescription) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
                 accelerator, memoryMb, cpus, env, workdir, newLabels == null ? labels : newLabels, createdAt, expiresAt,
-                desired, owner, newDescription == null ? description : newDescription, network);
+                desired, owner, newDescription == null ? description : newDescription, network, scratchDiskBytes);
     }
 
     /** The record with this network (its published ports' host ports chosen). */
     public SandboxRecord withNetwork(NetworkOptions newNetwork) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
                 accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, owner, description,
-                newNetwork);
+                newNetwork, scratchDiskBytes);
     }
 
     /**
@@ -129,11 +145,11 @@ public record SandboxRecord(
      */
     public SandboxRecord copyAs(String newName, String newUuid, String now) {
         return new SandboxRecord(newName, newUuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, now, null, RUNNING, null, description, network);
+                accelerator, memoryMb, cpus, env, workdir, labels, now, null, RUNNING, null, description, network, scratchDiskBytes);
     }
 
     public SandboxRecord withOwner(ProcessIdentity newOwner) {
         return new SandboxRecord(name, uuid, image, imageDigest, rootfs, rootfsKey, config, backend, kernel,
-                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, newOwner, description, network);
+                accelerator, memoryMb, cpus, env, workdir, labels, createdAt, expiresAt, desired, newOwner, description, network, scratchDiskBytes);
     }
 }

@@ -90,10 +90,13 @@ public final class SandboxService {
                 null, null, null, request.backend(), request.kernel(), request.accelerator(), request.memoryMb(),
                 request.cpus(), request.env(), request.workdir(), request.labels(), now.toString(),
                 expiry(now, request.ttl()), request.start() ? SandboxRecord.RUNNING : SandboxRecord.STOPPED,
-                request.owner(), request.description(), network);
+                request.owner(), request.description(), network,
+                request.scratchDiskBytes() == 0 ? null : request.scratchDiskBytes());
         // a missing monitor or kernel fails before anything is written or converted, unless a pool may serve the
-        // request (its sandboxes run on this monitor and kernel already): then it is checked only if none does
-        boolean poolFirst = request.start() && snapshots && request.rootfsFile() == null && pool.mightServe(network);
+        // request (its sandboxes run on this monitor and kernel already): then it is checked only if none does.
+        // Pooled sandboxes have no scratch disk, so a request for one is never a pool's.
+        boolean poolFirst = request.start() && snapshots && request.rootfsFile() == null
+                && request.scratchDiskBytes() == 0 && pool.mightServe(network);
         Backend backend = poolFirst ? null : machine.check(draft.withRootfsForCheck());
         sweepOrphans();
         try (FileLocks.Held lock = store.lock(name)) {

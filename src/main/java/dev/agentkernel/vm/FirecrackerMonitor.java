@@ -110,11 +110,19 @@ public final class FirecrackerMonitor implements Monitor {
         if (spec.kernel().initramfs() != null) {
             boot.put("initrd_path", spec.kernel().initramfs().toString());
         }
-        ObjectNode drive = root.putArray("drives").addObject();
+        com.fasterxml.jackson.databind.node.ArrayNode drives = root.putArray("drives");
+        ObjectNode drive = drives.addObject();
         drive.put("drive_id", "rootfs");
         drive.put("path_on_host", inSandbox(spec, spec.disk()));
         drive.put("is_root_device", true);
         drive.put("is_read_only", false);
+        if (spec.scratch() != null) { // the second drive, /dev/vdb; found by its label in the guest all the same
+            ObjectNode scratch = drives.addObject();
+            scratch.put("drive_id", "scratch");
+            scratch.put("path_on_host", inSandbox(spec, spec.scratch().file()));
+            scratch.put("is_root_device", false);
+            scratch.put("is_read_only", false);
+        }
         ObjectNode machine = root.putObject("machine-config");
         machine.put("vcpu_count", spec.cpus());
         machine.put("mem_size_mib", spec.memoryMb());

@@ -39,7 +39,11 @@ public final class QemuMonitor implements Monitor {
         argv.addAll(List.of("-append", KernelCommandLine.build(spec, List.of()),
                 "-serial", "file:" + spec.consoleLog(),
                 "-drive", drive(spec),
-                "-device", "virtio-blk-device,drive=root",
+                "-device", "virtio-blk-device,drive=root"));
+        if (spec.scratch() != null) {
+            argv.addAll(scratch(spec.scratch()));
+        }
+        argv.addAll(List.of(
                 // port numbers start at 1 (0 is the console's), so N ports need max_ports N + 1
                 "-device", "virtio-serial-device,max_ports=" + (spec.agentPorts() + 1)));
         argv.addAll(control(spec));
@@ -82,6 +86,21 @@ public final class QemuMonitor implements Monitor {
         return spec.diskFormat() == VmSpec.DiskFormat.RAW
                 ? "id=root,file=" + spec.disk() + ",format=raw,if=none,cache=unsafe"
                 : "id=root,file=" + spec.disk() + ",format=qcow2,if=none,cache=writeback,discard=unmap";
+    }
+
+    /**
+     * The scratch drive, after the root one (so the root stays {@code /dev/vda}). Thrown away with the sandbox, so
+     * cache=unsafe. Its size is on the command line, and so in a boot snapshot's fingerprint: a snapshot is only
+     * restored with a scratch drive of the size the saved guest probed.
+     */
+    private static List<String> scratch(VmSpec.ScratchDrive drive) {
+        String file = drive.file().toString();
+        if (file.contains(",")) {
+            throw new IllegalArgumentException("a scratch disk path without commas is needed: " + file);
+        }
+        return List.of("-drive", "id=scratch,file=" + file + ",format=raw,size=" + drive.bytes()
+                        + ",if=none,cache=unsafe",
+                "-device", "virtio-blk-device,drive=scratch");
     }
 
     @Override

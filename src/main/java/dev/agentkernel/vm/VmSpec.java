@@ -7,10 +7,29 @@ import java.nio.file.Path;
 /**
  * What one microVM is built from: the prepared kernel, the sandbox's own writable disk (a raw copy, or a
  * qcow2 overlay over the cached rootfs for persistent sandboxes), its size, the sandbox directory where the
- * monitor puts the agent's sockets and the console log, and how many agent ports it gets.
+ * monitor puts the agent's sockets and the console log, how many agent ports it gets, and an optional second
+ * drive (a raw scratch disk, {@code null} for none).
  */
 public record VmSpec(PreparedKernel kernel, Path disk, DiskFormat diskFormat, int memoryMb, int cpus,
-                     Path sandboxDir, int agentPorts) {
+                     Path sandboxDir, int agentPorts, ScratchDrive scratch) {
+    /**
+     * A second, raw drive of exactly {@code bytes} bytes: the guest finds it by its ext4 volume label, not by its
+     * device name (see {@code agent build-mount}).
+     */
+    public record ScratchDrive(Path file, long bytes) {
+        public ScratchDrive {
+            if (file == null || bytes <= 0 || bytes % 4096 != 0) {
+                throw new IllegalArgumentException("a scratch drive needs a file and a size in whole 4 KiB blocks");
+            }
+        }
+    }
+
+    /** A VM with the root disk only. */
+    public VmSpec(PreparedKernel kernel, Path disk, DiskFormat diskFormat, int memoryMb, int cpus, Path sandboxDir,
+                  int agentPorts) {
+        this(kernel, disk, diskFormat, memoryMb, cpus, sandboxDir, agentPorts, null);
+    }
+
     /** How the sandbox's disk file is laid out. */
     public enum DiskFormat {
         /** A private raw copy, thrown away with the one-shot sandbox. */

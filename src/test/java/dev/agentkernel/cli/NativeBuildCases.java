@@ -282,6 +282,25 @@ final class NativeBuildCases {
                         RUN --mount=type=cache,id=owned,target=/home/app/.cache,uid=1000,gid=50,mode=0700 \\
                             touch /home/app/.cache/x && stat -c '%u:%g %a' /home/app/.cache > /owned
                         """),
+                // xattrs a RUN sets, changes and removes, on its own files and on lower-layer ones (busybox has no
+                // setfattr: the context carries a small static helper); user.* needs the build VM's ext4 scratch disk.
+                // No trusted.*: Buildah's chroot isolation drops CAP_SYS_ADMIN, so setting one fails there (EPERM)
+                Case.of("run-xattrs", """
+                        FROM $BASE
+                        COPY xattr /usr/local/bin/
+                        RUN echo new > /new-file && xattr set /new-file user.note 68656c6c6f && mkdir /new-dir \\
+                            && xattr set /new-dir user.dir 01 && xattr set /etc/b user.lower 6c6f776572 \\
+                            && xattr set /etc/conf.d/a user.gone 01 && xattr set /etc/conf.d/a user.stays 02 \\
+                            && echo cap > /cap-file && xattr set /cap-file security.capability %s
+                        RUN xattr set /new-file user.note 6368616e676564 && xattr set /new-file user.added 02 \\
+                            && xattr rm /etc/conf.d/a user.gone && xattr rm /etc/b user.lower \\
+                            && xattr set /srv/old/deep/f user.lower-file 03
+                        """.formatted(CAP_NET_BIND_SERVICE)).setup(NativeBuildCases::xattrTool)
+                        .xattrs(Map.of("new-file", Map.of("user.note", "6368616e676564", "user.added", "02"),
+                                "new-dir", Map.of("user.dir", "01"), "etc/b", Map.of(),
+                                "etc/conf.d/a", Map.of("user.stays", "02"),
+                                "srv/old/deep/f", Map.of("user.lower-file", "03"),
+                                "cap-file", Map.of("security.capability", CAP_NET_BIND_SERVICE))),
                 Case.of("global-and-automatic-args", """
                         ARG DIR=/from-global
                         FROM $BASE
@@ -292,6 +311,49 @@ final class NativeBuildCases {
                         RUN echo "$DIR $TARGETPLATFORM $TARGETOS $TARGETARCH" > /args
                         ENV DIR_ENV=$DIR
                         """));
+    }
+
+    /** security.capability for cap_net_bind_service+ep: VFS_CAP_REVISION_2 with the effective bit, permitted bit 10. */
+    private static final String CAP_NET_BIND_SERVICE = "0100000200040000000000000000000000000000";
+
+    private static final String XATTR_TOOL = """
+            #include <stdio.h>
+            #include <string.h>
+            #include <sys/xattr.h>
+            static int nibble(char c) {
+                return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            }
+            int main(int argc, char **argv) {
+                if (argc == 5 && strcmp(argv[1], "set") == 0) {
+                    unsigned char value[1024];
+                    size_t n = strlen(argv[4]) / 2;
+                    if (n > sizeof value) return 2;
+                    for (size_t i = 0; i < n; i++) {
+                        int hi = nibble(argv[4][2 * i]), lo = nibble(argv[4][2 * i + 1]);
+                        if (hi < 0 || lo < 0) return 2;
+                        value[i] = (unsigned char)(hi * 16 + lo);
+                    }
+                    if (lsetxattr(argv[2], argv[3], value, n, 0) != 0) { perror(argv[2]); return 1; }
+                    return 0;
+                }
+                if (argc == 4 && strcmp(argv[1], "rm") == 0) {
+                    if (lremovexattr(argv[2], argv[3]) != 0) { perror(argv[2]); return 1; }
+                    return 0;
+                }
+                fprintf(stderr, "usage: xattr set PATH NAME HEX | xattr rm PATH NAME\\n");
+                return 2;
+            }
+            """;
+
+    /** Compiles the xattr helper (static, musl) into the context as {@code xattr}. */
+    static void xattrTool(Path ctx) throws Exception {
+        Path src = Files.createTempDirectory(ctx.getParent(), "xattr-src").resolve("xattr.c");
+        Files.writeString(src, XATTR_TOOL);
+        Path cc = dev.agentkernel.testing.RequiredTools.require("musl-gcc");
+        ExternalCommand.run(TIMEOUT, cc.toString(), "-static", "-O2", "-s", "-o", ctx.resolve("xattr").toString(),
+                src.toString());
+        Files.setLastModifiedTime(ctx.resolve("xattr"), java.nio.file.attribute.FileTime.from(
+                java.time.Instant.parse("2021-01-01T00:00:00Z")));
     }
 
     /** Tars plain and compressed (GNU tar: owners, modes, a hard link, a symlink, dated 2021), and non-archives. */

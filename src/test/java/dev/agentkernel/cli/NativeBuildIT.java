@@ -106,27 +106,27 @@ class NativeBuildIT {
      * --label); {@code fails}: both must refuse it, and neither may store an image.
      */
     record Case(String name, String dockerfile, Map<String, String> files, List<String> options, Setup setup,
-                boolean fails, String buildahDockerfile) {
+                boolean fails, String buildahDockerfile, Map<String, Map<String, String>> xattrs) {
         static Case of(String name, String dockerfile, String... files) {
             Map<String, String> m = new LinkedHashMap<>();
             for (int i = 0; i < files.length; i += 2) {
                 m.put(files[i], files[i + 1]);
             }
-            return new Case(name, dockerfile, m, List.of(), ctx -> { }, false, null);
+            return new Case(name, dockerfile, m, List.of(), ctx -> { }, false, null, Map.of());
         }
 
         Case with(String... more) {
             List<String> all = new ArrayList<>(options);
             all.addAll(List.of(more));
-            return new Case(name, dockerfile, files, all, setup, fails, buildahDockerfile);
+            return new Case(name, dockerfile, files, all, setup, fails, buildahDockerfile, xattrs);
         }
 
         Case setup(Setup s) {
-            return new Case(name, dockerfile, files, options, s, fails, buildahDockerfile);
+            return new Case(name, dockerfile, files, options, s, fails, buildahDockerfile, xattrs);
         }
 
         Case failing() {
-            return new Case(name, dockerfile, files, options, setup, true, buildahDockerfile);
+            return new Case(name, dockerfile, files, options, setup, true, buildahDockerfile, xattrs);
         }
 
         /**
@@ -134,7 +134,15 @@ class NativeBuildIT {
          * Dockerfile reference documents and Buildah 1.28 does not know; each use says why.
          */
         Case buildahReads(String text) {
-            return new Case(name, dockerfile, files, options, setup, fails, text);
+            return new Case(name, dockerfile, files, options, setup, fails, text, xattrs);
+        }
+
+        /**
+         * The xattrs (hex values) these paths must have in both trees, so that a case about xattrs cannot pass
+         * by both sides losing them.
+         */
+        Case xattrs(Map<String, Map<String, String>> expected) {
+            return new Case(name, dockerfile, files, options, setup, fails, buildahDockerfile, expected);
         }
     }
 
@@ -396,6 +404,12 @@ class NativeBuildIT {
         assertThat(TreeSnapshot.differences(expected, actual, new TreeSnapshot.Options(false, false,
                         buildahOnly(expected, actual, c))))
                 .as("differences from Buildah's tree").isEmpty();
+        for (Map.Entry<String, Map<String, String>> x : c.xattrs().entrySet()) {
+            assertThat(expected.get(x.getKey())).as("Buildah's " + x.getKey()).isNotNull();
+            assertThat(expected.get(x.getKey()).xattrs()).as("xattrs of Buildah's " + x.getKey())
+                    .isEqualTo(x.getValue());
+            assertThat(actual.get(x.getKey()).xattrs()).as("xattrs of our " + x.getKey()).isEqualTo(x.getValue());
+        }
         assertThat(config(ours, c.name())).as("config").isEqualTo(config(theirs, "t"));
     }
 

@@ -40,6 +40,29 @@ class MonitorConfigTest {
     }
 
     @Test
+    void aScratchDriveComesAfterTheRootOneWithItsSizeOnTheCommandLine() {
+        VmSpec plain = spec(null, Accelerator.TCG);
+        List<String> without = new QemuMonitor(Path.of("qemu")).command(plain);
+        assertThat(without.stream().filter("-drive"::equals)).as("a sandbox without one: its fingerprint unchanged")
+                .hasSize(1);
+        assertThat(String.join(" ", without)).doesNotContain("scratch");
+        VmSpec spec = new VmSpec(plain.kernel(), plain.disk(), VmSpec.DiskFormat.RAW, 256, 2, tmp, 1,
+                new VmSpec.ScratchDrive(tmp.resolve("scratch.ext4"), 1L << 30));
+        List<String> argv = new QemuMonitor(Path.of("qemu")).command(spec);
+        int root = argv.indexOf("virtio-blk-device,drive=root");
+        int scratch = argv.indexOf("virtio-blk-device,drive=scratch");
+        assertThat(root).isPositive();
+        assertThat(scratch).as("after the root drive, which stays /dev/vda").isGreaterThan(root);
+        assertThat(argv).contains("id=scratch,file=" + tmp.resolve("scratch.ext4") + ",format=raw,size=1073741824"
+                + ",if=none,cache=unsafe");
+        JsonNode config = FirecrackerMonitor.config(spec);
+        assertThat(config.at("/drives/1/drive_id").asText()).isEqualTo("scratch");
+        assertThat(config.at("/drives/1/path_on_host").asText()).isEqualTo("scratch.ext4");
+        assertThat(config.at("/drives/1/is_root_device").asBoolean()).isFalse();
+        assertThat(FirecrackerMonitor.config(plain).at("/drives").size()).isEqualTo(1);
+    }
+
+    @Test
     void withoutInitramfsTheKernelStartsTheRootfsInit() {
         List<String> argv = new QemuMonitor(Path.of("qemu")).command(spec(null, Accelerator.KVM));
         assertThat(argv).doesNotContain("-initrd").containsSequence("-accel", "kvm");
