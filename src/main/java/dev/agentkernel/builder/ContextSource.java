@@ -96,7 +96,7 @@ final class ContextSource implements CopySource {
     }
 
     @Override
-    public java.util.Optional<LocalArchive.Compression> archive(String rel, Path scratch) {
+    public java.util.Optional<LocalArchive.Compression> archive(String rel) {
         Path file = context.resolve(rel);
         if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             try {
@@ -105,7 +105,7 @@ final class ContextSource implements CopySource {
                 return java.util.Optional.empty();
             }
         }
-        return LocalArchive.detect(file, scratch);
+        return LocalArchive.detect(file);
     }
 
     @Override

@@ -107,11 +107,11 @@ final class CopyPlanner implements AutoCloseable {
         Map<String, PlannedEntry> out = new TreeMap<>();
         for (String rel : sources) {
             java.util.Optional<LocalArchive.Compression> archive = copy.add() && scratch != null
-                    ? source.archive(rel, scratch) : java.util.Optional.empty();
+                    ? source.archive(rel) : java.util.Optional.empty();
             if (archive.isPresent()) {
                 ensureDirectory(destPath, state, out, owner, true);
                 for (PlannedEntry e : LocalArchive.extract(source.hostPath(rel), archive.get(), destPath, owner,
-                        spool(), scratch, line, rel)) {
+                        spool(), line, rel)) {
                     out.put(e.entry().path(), e);
                 }
             } else if (source.isDirectory(rel)) {

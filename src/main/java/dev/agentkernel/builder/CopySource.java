@@ -24,9 +24,9 @@ interface CopySource {
 
     /**
      * For ADD: the compression of {@code rel} when it is a local tar archive to unpack (only the build context has
-     * them; an earlier stage's or an image's files are copied as they are). {@code scratch}: for decompression.
+     * them; an earlier stage's or an image's files are copied as they are).
      */
-    default java.util.Optional<LocalArchive.Compression> archive(String rel, java.nio.file.Path scratch) {
+    default java.util.Optional<LocalArchive.Compression> archive(String rel) {
         return java.util.Optional.empty();
     }
 

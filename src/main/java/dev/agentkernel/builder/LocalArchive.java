@@ -2,21 +2,20 @@ package dev.agentkernel.builder;
 
 import dev.agentkernel.build.dockerfile.DockerfileException;
 import dev.agentkernel.errors.Quote;
-import dev.agentkernel.process.CommandRunner;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarUtils;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.MemoryLimitException;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -33,21 +32,23 @@ import java.util.TreeMap;
  * gives the destination directory its metadata, as Docker's untar merges a directory entry into an existing
  * directory); any other file is copied as is. What counts is the content, not the
  * name: a compressed file that is not a tar inside is copied as is too. Entry names and hard-link targets that
- * lead out of the destination are an error, as Docker's untar refuses them. xz goes through the {@code xz}
- * program (Commons Compress needs a library for it that the project does not ship).
+ * lead out of the destination are an error, as Docker's untar refuses them. Decompression is in process
+ * (Commons Compress; xz through org.tukaani:xz), bounded like the rest: per entry, in entries, and for xz in the
+ * decoder's memory ({@value #XZ_MEMORY_KIB} KiB, twice what {@code xz -9} needs; a stream asking for more is an
+ * error, not a file copied as is).
  */
 final class LocalArchive {
     enum Compression { NONE, GZIP, BZIP2, XZ }
 
     static final int MAX_ENTRIES = 1_000_000;
     private static final long MAX_FILE = 64L << 30;
-    private static final Duration XZ_TIMEOUT = Duration.ofMinutes(10);
+    static final int XZ_MEMORY_KIB = 128 * 1024;
 
     private LocalArchive() {
     }
 
     /** The compression of {@code file} when it is a tar archive (after decompression); empty otherwise. */
-    static Optional<Compression> detect(Path file, Path scratch) {
+    static Optional<Compression> detect(Path file) {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
@@ -58,9 +59,11 @@ final class LocalArchive {
         } catch (IOException e) {
             return Optional.empty();
         }
-        try (Opened opened = open(file, c, scratch)) {
-            byte[] header = opened.in.readNBytes(512);
+        try (InputStream in = open(file, c)) {
+            byte[] header = in.readNBytes(512);
             return header.length == 512 && isTarHeader(header) ? Optional.of(c) : Optional.empty();
+        } catch (MemoryLimitException e) {
+            return Optional.of(c); // xz that cannot be told without more memory: extract() says so, naming the line
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not decompressible: not an archive, copied as is (as Docker does)
         }
@@ -90,10 +93,10 @@ final class LocalArchive {
      * contents in {@code spool}.
      */
     static List<PlannedEntry> extract(Path file, Compression compression, String dest, Ownership owner,
-                                      SpoolFile spool, Path scratch, int line, String name) {
+                                      SpoolFile spool, int line, String name) {
         Map<String, PlannedEntry> out = new TreeMap<>();
-        try (Opened opened = open(file, compression, scratch);
-             TarArchiveInputStream tar = new TarArchiveInputStream(opened.in, StandardCharsets.UTF_8.name())) {
+        try (InputStream in = open(file, compression);
+             TarArchiveInputStream tar = new TarArchiveInputStream(in, StandardCharsets.UTF_8.name())) {
             int count = 0;
             for (TarArchiveEntry t; (t = tar.getNextEntry()) != null; ) {
                 if (++count > MAX_ENTRIES) {
@@ -192,49 +195,19 @@ final class LocalArchive {
         return String.join("/", parts);
     }
 
-    /** The archive's tar stream: decompressed in process (gzip, bzip2), or by {@code xz} into a temporary file. */
-    private static Opened open(Path file, Compression c, Path scratch) throws IOException {
+    /** The archive's tar stream, decompressed in process. */
+    private static InputStream open(Path file, Compression c) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         try {
             return switch (c) {
-                case NONE -> new Opened(raw, null);
-                case GZIP -> new Opened(new GzipCompressorInputStream(raw, true), null);
-                case BZIP2 -> new Opened(new BZip2CompressorInputStream(raw, true), null);
-                case XZ -> {
-                    raw.close();
-                    Path tar = scratch.resolve("unxz-" + dev.agentkernel.store.TemporaryFiles.ownerTag() + "-"
-                            + java.util.UUID.randomUUID());
-                    CommandRunner.Result r = CommandRunner.runToFile(List.of("xz", "-dc", "--", file.toString()),
-                            XZ_TIMEOUT, tar);
-                    if (!r.succeeded()) {
-                        Files.deleteIfExists(tar);
-                        throw new IOException("xz cannot decompress it: " + r.lastErrorLine());
-                    }
-                    yield new Opened(new BufferedInputStream(Files.newInputStream(tar), 1 << 16), tar);
-                }
+                case NONE -> raw;
+                case GZIP -> new GzipCompressorInputStream(raw, true);
+                case BZIP2 -> new BZip2CompressorInputStream(raw, true);
+                case XZ -> new XZCompressorInputStream(raw, true, XZ_MEMORY_KIB);
             };
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
-        }
-    }
-
-    private record Opened(InputStream in, Path temporary) implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // only read from
-            } finally {
-                if (temporary != null) {
-                    try {
-                        Files.deleteIfExists(temporary);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot remove " + temporary + ": " + e.getMessage(), e);
-                    }
-                }
-            }
         }
     }
 }

@@ -42,16 +42,16 @@ class AddSourcesTest {
 
     @Test
     void archivesAreToldByContentNotName() throws IOException {
-        assertThat(LocalArchive.detect(tar("a.tar", "x/y.txt"), dir)).contains(LocalArchive.Compression.NONE);
-        assertThat(LocalArchive.detect(tar("renamed.gz", "x/y.txt"), dir)).contains(LocalArchive.Compression.GZIP);
+        assertThat(LocalArchive.detect(tar("a.tar", "x/y.txt"))).contains(LocalArchive.Compression.NONE);
+        assertThat(LocalArchive.detect(tar("renamed.gz", "x/y.txt"))).contains(LocalArchive.Compression.GZIP);
         Path text = Files.writeString(dir.resolve("fake.tar"), "not a tar at all\n".repeat(100));
-        assertThat(LocalArchive.detect(text, dir)).isEmpty();
+        assertThat(LocalArchive.detect(text)).isEmpty();
         Path gzText = dir.resolve("text.gz");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gzText))) {
             out.write("gzipped text, no tar inside\n".repeat(50).getBytes(StandardCharsets.UTF_8));
         }
-        assertThat(LocalArchive.detect(gzText, dir)).isEmpty();
-        assertThat(LocalArchive.detect(dir.resolve("missing"), dir)).isEmpty();
+        assertThat(LocalArchive.detect(gzText)).isEmpty();
+        assertThat(LocalArchive.detect(dir.resolve("missing"))).isEmpty();
     }
 
     @Test
@@ -59,13 +59,67 @@ class AddSourcesTest {
         Path archive = tar("b.tar.gz", "d/e/f.txt", "top.txt");
         try (SpoolFile spool = new SpoolFile(dir, "t")) {
             List<PlannedEntry> entries = LocalArchive.extract(archive, LocalArchive.Compression.GZIP, "x/plain",
-                    new Ownership(0, 0, null, false), spool, dir, 3, "b.tar.gz");
+                    new Ownership(0, 0, null, false), spool, 3, "b.tar.gz");
             assertThat(entries).extracting(e -> e.entry().path())
                     .containsExactly("x/plain", "x/plain/d", "x/plain/d/e", "x/plain/d/e/f.txt", "x/plain/top.txt");
             PlannedEntry f = entries.get(3);
             try (var in = f.open()) {
                 assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("d/e/f.txt\n");
             }
+        }
+    }
+
+    @Test
+    void xzIsDecompressedInProcess() throws IOException {
+        Path plain = tar("c.tar", "d/x.txt");
+        Path xz = dir.resolve("c.tar.xz");
+        try (OutputStream out = new org.tukaani.xz.XZOutputStream(Files.newOutputStream(xz),
+                new org.tukaani.xz.LZMA2Options())) {
+            Files.copy(plain, out);
+        }
+        assertThat(LocalArchive.detect(xz)).contains(LocalArchive.Compression.XZ);
+        try (SpoolFile spool = new SpoolFile(dir, "t")) {
+            List<PlannedEntry> entries = LocalArchive.extract(xz, LocalArchive.Compression.XZ, "out", new Ownership(
+                    0, 0, null, false), spool, 2, "c.tar.xz");
+            assertThat(entries).extracting(e -> e.entry().path()).containsExactly("out", "out/d", "out/d/x.txt");
+            try (var in = entries.get(2).open()) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("d/x.txt\n");
+            }
+        }
+        Path xzText = dir.resolve("text.xz");
+        try (OutputStream out = new org.tukaani.xz.XZOutputStream(Files.newOutputStream(xzText),
+                new org.tukaani.xz.LZMA2Options())) {
+            out.write("xz text, no tar inside\n".repeat(50).getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(LocalArchive.detect(xzText)).isEmpty();
+    }
+
+    @Test
+    void anXzStreamNeedingMoreMemoryThanTheLimitIsAnErrorNotACopy() throws IOException {
+        Path plain = tar("big-dict.tar", "d/x.txt");
+        Path xz = dir.resolve("big-dict.tar.xz");
+        try (OutputStream out = new org.tukaani.xz.XZOutputStream(Files.newOutputStream(xz),
+                new org.tukaani.xz.LZMA2Options())) {
+            Files.copy(plain, out);
+        }
+        // the block header says the dictionary is 256 MiB (LZMA2's property byte 32), CRC32 fixed: a decoder needs
+        // that much memory (writing such a stream would take gigabytes of encoder memory)
+        byte[] bytes = Files.readAllBytes(xz);
+        int header = 12;
+        int size = ((bytes[header] & 0xff) + 1) * 4;
+        assertThat(bytes[header + 2]).as("the LZMA2 filter id").isEqualTo((byte) 0x21);
+        bytes[header + 4] = 32;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes, header, size - 4);
+        java.nio.ByteBuffer.wrap(bytes, header + size - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) crc.getValue());
+        Files.write(xz, bytes);
+        assertThat(LocalArchive.detect(xz)).contains(LocalArchive.Compression.XZ);
+        try (SpoolFile spool = new SpoolFile(dir, "t")) {
+            assertThatThrownBy(() -> LocalArchive.extract(xz, LocalArchive.Compression.XZ, "out",
+                    new Ownership(0, 0, null, false), spool, 7, "big-dict.tar.xz"))
+                    .isInstanceOf(DockerfileException.class).hasMessageContaining("line 7")
+                    .hasMessageContaining("cannot unpack the archive").hasMessageContaining("memory");
         }
     }
 
