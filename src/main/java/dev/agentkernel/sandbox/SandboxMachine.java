@@ -319,7 +319,24 @@ final class SandboxMachine {
                 launch.backend() == Backend.FIRECRACKER ? VmSpec.DiskFormat.RAW : VmSpec.DiskFormat.QCOW2, record.memoryMb(),
                 record.cpus(), dir.path(), AgentPortLayout.PORTS, record.scratchDiskBytes() == null ? null
                         : new VmSpec.ScratchDrive(dir.scratchDisk(), record.scratchDiskBytes()));
-        return new Prepared(record, launch, spec, network, network.applyTo(launch.monitor().command(spec)), bootTimeout);
+        return new Prepared(record, launch, spec, network,
+                relativeTo(dir, network.applyTo(launch.monitor().command(spec))), bootTimeout);
+    }
+
+    /**
+     * The monitor's command line with the files in the sandbox's directory named relative to it, the monitor's
+     * working directory: the directory can then be renamed under a running monitor (a pooled sandbox taking its
+     * name). QEMU opens its disk again by name when a migration ends (fork, snapshot take), and the network's
+     * helpers write their logs by name.
+     */
+    private static List<String> relativeTo(SandboxDirectory dir, List<String> argv) {
+        String prefix = dir.path().toAbsolutePath() + "/";
+        List<String> relative = new ArrayList<>(argv.size());
+        relative.add(argv.get(0));
+        for (String arg : argv.subList(1, argv.size())) {
+            relative.add(arg.replace(prefix, "./")); // "./": a bare name would be looked up in PATH (netproxy)
+        }
+        return relative;
     }
 
     /** Starts the monitor under setsid, detached from us, and records it. */
