@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>the time from starting {@code ./agentkernel run --image ... -- echo ready} (the launcher: a fresh JVM with its class-data archive, cached rootfs) to
  *       the command's output, against {@code podman run --rm IMAGE echo ready} (a container, the usual
  *       alternative) in the same run;</li>
+ *   <li>the same {@code run} taking a sandbox from a warm pool of two ({@code pool set}), each run once the pool
+ *       is full again, and what a waiting pooled sandbox costs (PSS, idle CPU);</li>
  *   <li>the latency of a further {@code run} request in a booted VM, against {@code podman exec} in a running
  *       container.</li>
  * </ol>
@@ -60,6 +62,7 @@ public final class RunBenchmark {
                 vm.add(timeToOutput(concat(cli, List.of("run", "--image", source, "--", "echo", "ready")), home));
                 container.add(timeToOutput(List.of("podman", "run", "--rm", "--network=none", tag, "echo", "ready"), home));
             }
+            PoolFigures pool = PoolFigures.measure(cli, home, source, runs);
             SandboxFigures sandboxes = SandboxFigures.measure(home, source, runs);
 
             AgentkernelHome akHome = AgentkernelHome.at(home);
@@ -98,6 +101,7 @@ public final class RunBenchmark {
             row("agentkernel run --no-snapshot (boot) (ms)", cold);
             row("agentkernel run (snapshot restore) (ms)", vm);
             row("podman run --rm -> output (ms)", container);
+            row("agentkernel run, taken from a warm pool (ms)", pool.runs());
             row("create -> first exec output, in-JVM (ms)", sandboxes.createToExec());
             row("fork of a running sandbox, in-JVM (ms)", sandboxes.fork());
             row("pause, in-JVM (ms)", sandboxes.pause());
@@ -105,8 +109,11 @@ public final class RunBenchmark {
             System.out.printf("%d sandboxes restored from one snapshot: monitors' PSS %.0f MiB in all (%.0f MiB each),"
                     + " RSS %.0f MiB in all%n", sandboxes.count(), sandboxes.pssMib(), sandboxes.pssMib() / sandboxes.count(),
                     sandboxes.rssMib());
-            System.out.printf("ratio restore/boot: %.2f; restore/podman run: %.2f%n", median(vm) / median(cold),
-                    median(vm) / median(container));
+            System.out.printf("ratio restore/boot: %.2f; restore/podman run: %.2f; pool/boot: %.2f; pool/restore: %.2f%n",
+                    median(vm) / median(cold), median(vm) / median(container), median(pool.runs()) / median(cold),
+                    median(pool.runs()) / median(vm));
+            System.out.printf("a waiting pooled sandbox holds %.0f MiB of host memory (PSS), %.1f%% of a core idle%n",
+                    pool.pssMibEach(), pool.idleCpuPercentEach());
             row("agent run request in a booted VM (ms)", agentLatency);
             row("podman exec in a running container (ms)", execLatency);
             System.out.printf("ratio run/podman run: %.2f; agent request/podman exec: %.2f%n",
@@ -136,7 +143,7 @@ public final class RunBenchmark {
     }
 
     /** Milliseconds from starting {@code command} to its first line of output "ready"; waits for it to end. */
-    private static double timeToOutput(List<String> command, Path home) throws IOException, InterruptedException {
+    static double timeToOutput(List<String> command, Path home) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("AGENTKERNEL_HOME", home.toString());
         long start = System.nanoTime();
@@ -157,7 +164,7 @@ public final class RunBenchmark {
         }
     }
 
-    private static void exec(List<String> command, Path home) throws IOException, InterruptedException {
+    static void exec(List<String> command, Path home) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("AGENTKERNEL_HOME", home.toString());
@@ -168,8 +175,17 @@ public final class RunBenchmark {
         }
     }
 
-    private static String execOut(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    static String execOut(List<String> command) throws IOException, InterruptedException {
+        return execOut(command, null);
+    }
+
+    /** The command's output; {@code home} (when not null) is its AGENTKERNEL_HOME. */
+    static String execOut(List<String> command, Path home) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (home != null) {
+            pb.environment().put("AGENTKERNEL_HOME", home.toString());
+        }
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();
@@ -178,7 +194,7 @@ public final class RunBenchmark {
         return out;
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
+    static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
