@@ -48,7 +48,7 @@ final class PoolCommand implements Runnable {
         @Parameters(paramLabel = "IMAGE", description = "Any source `create --image` takes.")
         String image;
 
-        @Option(names = {"-n", "--size"}, paramLabel = "N", defaultValue = "2",
+        @Option(names = {"-n", "--size", "--pool"}, paramLabel = "N", defaultValue = "2",
                 description = "How many sandboxes to keep waiting, 0 to " + PoolDefinition.MAX_SIZE
                         + " (default: ${DEFAULT-VALUE}).")
         int size;

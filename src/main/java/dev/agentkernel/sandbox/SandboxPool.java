@@ -234,7 +234,8 @@ public final class SandboxPool {
     }
 
     private static boolean serves(SandboxRecord member, SandboxRecord wanted) {
-        return Objects.equals(member.rootfsKey(), wanted.rootfsKey()) && member.memoryMb() == wanted.memoryMb()
+        return wanted.scratchDiskBytes() == null && member.scratchDiskBytes() == null // a build VM's drive
+                && Objects.equals(member.rootfsKey(), wanted.rootfsKey()) && member.memoryMb() == wanted.memoryMb()
                 && member.cpus() == wanted.cpus() && Objects.equals(member.backend(), wanted.backend())
                 && Objects.equals(member.kernel(), wanted.kernel())
                 && Objects.equals(member.accelerator(), wanted.accelerator());
