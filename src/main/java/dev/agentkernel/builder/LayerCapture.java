@@ -7,7 +7,6 @@ import dev.agentkernel.agent.EntryKind;
 import dev.agentkernel.errors.VmException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -142,10 +141,26 @@ final class LayerCapture implements CopySink, AutoCloseable {
     }
 
     /**
+     * The guest sends no blocks of zeros, so the last file's trailing zeros were never written: one zero byte at the
+     * spool's end makes them a hole of the file, which reads as zeros, and the spool holds every byte it promises.
+     */
+    private void fillToEnd() {
+        try {
+            if (spool.size() < spoolEnd) {
+                spool.write(ByteBuffer.wrap(new byte[1]), spoolEnd - 1);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extend " + spoolFile + " to " + spoolEnd + " bytes: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The layer's entries sorted by path: whiteouts, opaque markers right after their directory, extended
      * attributes attached, and hard links pointing at the first name of their inode in that order.
      */
     List<PlannedEntry> entries() {
+        fillToEnd();
         Map<String, String> firstName = new HashMap<>();
         List<PlannedEntry> out = new ArrayList<>();
         // a hard link's target is the name the guest sent first; sorted, another name of the inode may come first
@@ -186,42 +201,12 @@ final class LayerCapture implements CopySink, AutoCloseable {
             }
             long offset = entry.kind() == TreeEntry.Kind.FILE ? offsets.getOrDefault(inode, -1L) : -1L;
             out.add(offset < 0 || entry.size() == 0 ? PlannedEntry.of(entry)
-                    : new PlannedEntry(entry, region(offset, entry.size())));
+                    : new PlannedEntry(entry, SpoolRegion.of(spool, spoolFile, offset, entry.size())));
             if (entry.kind() == TreeEntry.Kind.DIR && opaque.contains(e.path())) {
                 out.add(PlannedEntry.of(TreeEntry.opaque(e.path())));
             }
         }
         return out;
-    }
-
-    /** Bytes of the spool file, read with positional reads (so several may be open at once). */
-    private PlannedEntry.Content region(long offset, long length) {
-        return () -> new InputStream() {
-            private long pos = offset;
-            private final long end = offset + length;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (pos >= end) {
-                    return -1;
-                }
-                int want = (int) Math.min(len, end - pos);
-                int n = spool.read(ByteBuffer.wrap(b, off, want), pos);
-                if (n <= 0) {
-                    // a hole at the end of the spool (the file's last bytes were never sent): zeros
-                    java.util.Arrays.fill(b, off, off + want, (byte) 0);
-                    n = want;
-                }
-                pos += n;
-                return n;
-            }
-        };
     }
 
     @Override

@@ -56,29 +56,7 @@ final class SpoolFile implements AutoCloseable {
 
     /** The bytes at {@code offset}, {@code length} of them. */
     PlannedEntry.Content region(long offset, long length) {
-        return () -> new InputStream() {
-            private long pos = offset;
-            private final long stop = offset + length;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (pos >= stop) {
-                    return -1;
-                }
-                int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, stop - pos)), pos);
-                if (n <= 0) {
-                    throw new IOException(path + " ended early");
-                }
-                pos += n;
-                return n;
-            }
-        };
+        return SpoolRegion.of(channel, path, offset, length);
     }
 
     @Override
