@@ -131,6 +131,7 @@ public final class SandboxPool {
         // size 0 first: a fill that is running stops after the member it is starting
         definition.ifPresent(d -> SandboxJson.write(dir(id).resolve(DEFINITION), d.withSize(0)));
         try (FileLocks.Held lock = fillLock(id)) {
+            sweepTrash(id);
             for (Path member : members(id)) {
                 discardMember(id, member);
             }
@@ -147,7 +148,9 @@ public final class SandboxPool {
      */
     public void fill(String id, ConversionListener listener) {
         try (FileLocks.Held lock = fillLock(id)) {
-            while (true) {
+            sweepTrash(id);
+            // bounded: sandboxes that die as soon as they are started must not keep a fill starting new ones
+            for (int starts = 0; ; ) {
                 Optional<PoolDefinition> definition = find(id);
                 if (definition.isEmpty()) {
                     return;
@@ -156,6 +159,11 @@ public final class SandboxPool {
                 if (ready.size() > definition.get().size()) {
                     discardMember(id, ready.get(ready.size() - 1));
                 } else if (ready.size() < definition.get().size()) {
+                    if (++starts > 2 * PoolDefinition.MAX_SIZE) {
+                        throw new dev.agentkernel.errors.VmException("the pool " + id + " started " + (starts - 1)
+                                + " sandboxes and still has " + ready.size() + " of " + definition.get().size()
+                                + " ready: its sandboxes end as soon as they start (see their console logs)");
+                    }
                     startMember(id, definition.get(), listener);
                 } else {
                     return;
@@ -370,7 +378,11 @@ public final class SandboxPool {
                 && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
             members.add(dir(id).resolve(name));
         }
-        // a removal or trim killed halfway leaves trash: it is deleted here, with whatever holds the fill lock
+        return members;
+    }
+
+    /** What a removal or trim killed halfway left ({@code .trash-*}); with the fill lock held. */
+    private void sweepTrash(String id) {
         for (String name : entries(dir(id), p -> p.getFileName().toString().startsWith(TRASH_PREFIX))) {
             Path trash = dir(id).resolve(name);
             service.monitor(new SandboxDirectory(trash)).filter(m -> m.process().isAlive())
@@ -381,7 +393,6 @@ public final class SandboxPool {
                 // tried again next time
             }
         }
-        return members;
     }
 
     private static List<String> entries(Path dir, java.util.function.Predicate<Path> keep) {
